@@ -1,0 +1,24 @@
+# Self-documenting: `make help` lists the targets.
+PY := .venv/bin/python
+
+.PHONY: help install report check test bench clean
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+install:  ## install Debian packages and the Python environment (.venv)
+	@bash scripts/install.sh
+
+report: install  ## validate the data and build report/report.{en,zh}.{html,pdf}
+	$(PY) build_report.py
+
+check: install  ## validate the data only
+	$(PY) build_report.py --check
+
+test: install  ## run the test suite
+	$(PY) -m pytest
+
+bench: install  ## time the build stages (medians)
+	$(PY) scripts/benchmark.py
+
+clean:  ## remove built outputs (report/, figures/)
+	rm -rf report figures/en figures/zh

@@ -1,0 +1,105 @@
+"""Reading the data folder: CSV tables, their metadata sidecars and the source texts.
+
+Every CSV is read as text with its rows indexed by their line number in the file, so that any
+problem found later (by pandera or by a cross-table check) points at `path:line`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+# Referenced tables come first; a missing optional table is read as empty.
+TABLES = ("districts", "vocabularies", "units", "agencies", "indicators", "measures",
+          "tool_codes", "programmes", "narrative")
+REQUIRED_TABLES = ("districts", "vocabularies", "units")
+HEADER_LINE = 1
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the data, printed as `path:line: column: message`."""
+    path: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.column or '-'}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised with every problem found, so the caller can print them all."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the data")
+        self.problems = sorted(problems)
+
+
+@dataclass
+class RawTable:
+    name: str
+    path: Path
+    meta: dict
+    frame: pd.DataFrame  # all cells as str ("" when empty), index = line number in the file
+    problems: list[Problem] = field(default_factory=list)
+
+
+def metadata(data_dir: Path, name: str) -> dict:
+    return yaml.safe_load((data_dir / f"{name}.meta.yml").read_text(encoding="utf-8"))
+
+
+def decode_utf8(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """File text without a BOM (Excel writes one), or a problem naming the line of a bad byte."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        return None, [Problem(display, line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8")]
+
+
+def read_table(data_dir: Path, name: str) -> RawTable:
+    path = data_dir / f"{name}.csv"
+    display = str(path)
+    meta_path = data_dir / f"{name}.meta.yml"
+    if not meta_path.exists():
+        return RawTable(name, path, {"columns": {}}, pd.DataFrame(dtype=str),
+                        [Problem(str(meta_path), 0, "", "metadata sidecar is missing")])
+    meta = metadata(data_dir, name)
+    columns = list(meta["columns"])
+    if not path.exists():
+        problems = [Problem(display, 0, "", "file is missing")] if name in REQUIRED_TABLES else []
+        return RawTable(name, path, meta, pd.DataFrame(columns=columns, dtype=str), problems)
+    text, problems = decode_utf8(path, display)
+    if text is None:
+        return RawTable(name, path, meta, pd.DataFrame(columns=columns, dtype=str), problems)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    rows, lines, start = [], [], HEADER_LINE + 1
+    for row in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(display, line, "", f"expected {len(header)} fields as in the header, found {len(row)}"
+                                    " (a comma inside a cell needs the cell in double quotes)"))
+            continue
+        rows.append(row)
+        lines.append(line)
+    for dup in sorted({h for h in header if header.count(h) > 1}):
+        problems.append(Problem(display, HEADER_LINE, dup, "column appears more than once in the header"))
+    frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=str)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    for col in columns:  # optional columns may be left out of the file
+        if col not in frame and not meta["columns"][col].get("required"):
+            frame[col] = ""
+    return RawTable(name, path, meta, frame, problems)
+
+
+def read_tables(data_dir: Path) -> dict[str, RawTable]:
+    return {name: read_table(data_dir, name) for name in TABLES}

@@ -1,0 +1,245 @@
+"""Validate the data folder: pandera schemas built from the metadata sidecars, then the
+cross-table and provenance checks (references, verbatim quotes, values in quotes).
+
+All problems are collected and returned together; nothing here raises on bad data.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .numerals import states_value
+from .tables import HEADER_LINE, Problem, RawTable, decode_utf8, read_tables
+
+PATH_SEPARATOR = " > "
+_DTYPES = {"string": str, "date": str, "integer": "Int64", "number": float}
+_COERCE_MESSAGES = {"integer": "is not a whole number", "number": "is not a number"}
+
+
+def vocabulary_codes(vocab: pd.DataFrame, name: str) -> list[str]:
+    return vocab.loc[vocab["vocabulary"] == name, "code"].tolist()
+
+
+def column_checks(spec: dict, vocab: pd.DataFrame) -> list[pa.Check]:
+    checks = []
+    if "vocabulary" in spec:
+        codes = vocabulary_codes(vocab, spec["vocabulary"])
+        checks.append(pa.Check.isin(codes, error=f"is not a code of vocabulary '{spec['vocabulary']}' "
+                                                 f"(one of: {', '.join(codes)})"))
+    if "pattern" in spec:
+        checks.append(pa.Check.str_matches(spec["pattern"], error=f"does not match the pattern {spec['pattern']}"))
+    if spec["type"] == "date":
+        checks.append(pa.Check(lambda s: pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
+                               error="is not an ISO date (YYYY-MM-DD)"))
+    if "min" in spec:
+        checks.append(pa.Check.ge(spec["min"], error=f"is less than {spec['min']}"))
+    if "max" in spec:
+        checks.append(pa.Check.le(spec["max"], error=f"is more than {spec['max']}"))
+    return checks
+
+
+def pandera_schema(meta: dict, vocab: pd.DataFrame) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {name: pa.Column(_DTYPES[spec["type"]], column_checks(spec, vocab), coerce=True,
+                         nullable=not spec.get("required", False), unique=spec.get("unique", False),
+                         required=spec.get("required", False))
+         for name, spec in meta["columns"].items()},
+        strict=False,
+    )
+
+
+def describe_failure(case: pd.Series, meta: dict) -> tuple[str, str] | None:
+    """(column, message) for one pandera failure case, or None for a duplicate report."""
+    check, value, column = str(case["check"]), case["failure_case"], case["column"]
+    if check == "column_in_dataframe":
+        return str(value), "required column is missing from the header"
+    if check.startswith("dtype("):
+        return None  # repeats the coerce_dtype failure for the same cell
+    if check.startswith("coerce_dtype"):
+        return column, f"{value!r} {_COERCE_MESSAGES[meta['columns'][column]['type']]}"
+    if check == "not_nullable":
+        return column, "required value is empty"
+    if check == "field_uniqueness":
+        return column, f"{value!r} appears more than once (must be unique)"
+    return column, f"{value!r} {check}"
+
+
+def schema_problems(table: RawTable, vocab: pd.DataFrame) -> list[Problem]:
+    frame = table.frame.replace("", pd.NA)
+    try:
+        pandera_schema(table.meta, vocab).validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    problems = []
+    for _, case in cases.iterrows():
+        described = describe_failure(case, table.meta)
+        if described:
+            line = HEADER_LINE if pd.isna(case["index"]) else int(case["index"])
+            problems.append(Problem(str(table.path), line, *described))
+    return problems
+
+
+# --- cross-table checks -------------------------------------------------------------------
+
+def cells(table: RawTable, column: str):
+    """(line, value) for every non-empty cell of a column."""
+    if column not in table.frame:
+        return
+    for line, value in table.frame[column].items():
+        if value != "":
+            yield line, value
+
+
+def reference_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    problems = []
+    for table in tables.values():
+        for column, spec in table.meta["columns"].items():
+            if "references" not in spec:
+                continue
+            target_name, target_column = spec["references"].split(".")
+            known = set(tables[target_name].frame.get(target_column, pd.Series(dtype=str)))
+            separator = spec.get("list_separator")
+            for line, value in cells(table, column):
+                for item in value.split(separator) if separator else [value]:
+                    if item.strip() not in known:
+                        problems.append(Problem(str(table.path), line, column,
+                                                f"{item.strip()!r} is not in {target_name}.csv ({target_column})"))
+    return problems
+
+
+def load_sources(data_dir: Path, districts: RawTable) -> tuple[dict[str, str], list[Problem]]:
+    texts, problems = {}, []
+    for line, row in districts.frame.iterrows():
+        path = data_dir / row.get("source_file", "")
+        if not row.get("source_file") or not path.is_file():
+            problems.append(Problem(str(districts.path), line, "source_file", f"source text {str(path)!r} not found"))
+            continue
+        text, bad = decode_utf8(path, str(path))
+        problems += bad
+        if text is not None:
+            texts[row["district_id"]] = text
+    return texts, problems
+
+
+def provenance_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
+    """Quotes occur verbatim in their district's source; section paths too."""
+    problems = []
+    for table in tables.values():
+        if "district_id" not in table.frame or table.name == "districts":
+            continue
+        for column, spec in table.meta["columns"].items():
+            if not (spec.get("verbatim") or spec.get("verbatim_path")):
+                continue
+            for line, value in cells(table, column):
+                source = sources.get(table.frame.at[line, "district_id"])
+                if source is None:
+                    continue  # unknown district or unreadable source: reported elsewhere
+                parts = value.split(PATH_SEPARATOR) if spec.get("verbatim_path") else [value]
+                for part in parts:
+                    if part not in source:
+                        problems.append(Problem(str(table.path), line, column,
+                                                f"{part!r} is not found verbatim in the district's source text"))
+    return problems
+
+
+def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    table = tables["indicators"]
+    problems = []
+    for line, row in table.frame.iterrows():
+        try:
+            value = float(row["value"])
+        except (KeyError, ValueError):
+            continue  # reported by the schema
+        if row.get("quote") and not states_value(row["quote"], value):
+            problems.append(Problem(str(table.path), line, "value",
+                                    f"{row['value']} does not occur in the quote (Arabic or Chinese numerals)"))
+    keyed = table.frame[table.frame.get("compare_key", pd.Series(dtype=str)).fillna("") != ""]
+    for key, group in keyed.groupby("compare_key"):
+        if group["unit"].nunique() > 1:
+            for line in group.index:
+                problems.append(Problem(str(table.path), line, "compare_key",
+                                        f"rows with compare_key {key!r} use different units "
+                                        f"({', '.join(sorted(group['unit'].unique()))}); they are not comparable"))
+    return problems
+
+
+def paragraph_of(source: str, heading: str) -> str:
+    """The line of the source text that contains a measure's heading."""
+    return next((line for line in source.splitlines() if heading in line), "")
+
+
+def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
+    codes, measures, vocab = tables["tool_codes"], tables["measures"].frame, tables["vocabularies"].frame
+    parents = dict(zip(vocab.loc[vocab["vocabulary"] == "sub_tool", "code"], vocab.loc[vocab["vocabulary"] == "sub_tool", "parent"]))
+    measure_rows = measures.set_index("measure_id") if "measure_id" in measures else pd.DataFrame()
+    problems = []
+    for line, row in codes.frame.iterrows():
+        parent = parents.get(row.get("sub_tool"))
+        if parent and parent != row.get("policy_tool"):
+            problems.append(Problem(str(codes.path), line, "sub_tool",
+                                    f"{row['sub_tool']!r} belongs to policy_tool {parent!r}, not {row.get('policy_tool')!r}"))
+        if row.get("measure_id") not in measure_rows.index:
+            continue  # reported as a broken reference
+        measure = measure_rows.loc[row["measure_id"]]
+        if measure["district_id"] != row.get("district_id"):
+            problems.append(Problem(str(codes.path), line, "district_id",
+                                    f"{row.get('district_id')!r} differs from the district of {row['measure_id']} ({measure['district_id']!r})"))
+        source = sources.get(measure["district_id"])
+        if source and row.get("quote") and row["quote"] not in paragraph_of(source, measure["quote"]):
+            problems.append(Problem(str(codes.path), line, "quote",
+                                    f"clause is not in the paragraph of measure {row['measure_id']}"))
+    return problems
+
+
+def measure_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    table = tables["measures"]
+    problems = []
+    for line, row in table.frame.iterrows():
+        named = [a for a in [row.get("lead_agency", "")] + row.get("co_agencies", "").split(";") if a]
+        if row.get("lead_agency_source") == "named":
+            for agency in named:
+                if agency not in row.get("agency_quote", ""):
+                    problems.append(Problem(str(table.path), line, "agency_quote", f"agency {agency!r} is not in the agency quote"))
+        if row.get("lead_agency_source") == "not_named" and named:
+            problems.append(Problem(str(table.path), line, "lead_agency", "agencies are given but lead_agency_source is not_named"))
+    return problems
+
+
+def programme_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    table = tables["programmes"]
+    return [Problem(str(table.path), line, "name_zh", f"{row['name_zh']!r} does not occur in the quote")
+            for line, row in table.frame.iterrows()
+            if row.get("name_zh") and row.get("quote") and row["name_zh"] not in row["quote"]]
+
+
+def vocabulary_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    vocab = tables["vocabularies"]
+    tools = set(vocabulary_codes(vocab.frame, "policy_tool"))
+    return [Problem(str(vocab.path), line, "parent", f"sub_tool parent {row['parent']!r} is not a policy_tool code")
+            for line, row in vocab.frame.iterrows()
+            if row.get("vocabulary") == "sub_tool" and row.get("parent") not in tools]
+
+
+def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read and check everything; returns the raw tables and every problem found."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return {}, [Problem(str(data_dir), 0, "", "data folder not found")]
+    tables = read_tables(data_dir)
+    problems = [p for t in tables.values() for p in t.problems]
+    vocab = tables["vocabularies"].frame
+    for table in tables.values():
+        problems += schema_problems(table, vocab)
+    sources, source_problems = load_sources(data_dir, tables["districts"])
+    problems += source_problems
+    problems += reference_problems(tables)
+    problems += provenance_problems(tables, sources)
+    problems += indicator_problems(tables)
+    problems += tool_code_problems(tables, sources)
+    problems += measure_problems(tables)
+    problems += programme_problems(tables)
+    problems += vocabulary_problems(tables)
+    return tables, sorted(set(problems))

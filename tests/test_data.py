@@ -1,0 +1,238 @@
+"""The curated data passes validation, and each kind of mistake is reported at the right place."""
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import DATA, ROOT, read_rows, set_cell, write_rows
+from stpolicy.numerals import numbers_in, chinese_to_number
+from stpolicy.validate import validate
+
+QUOTED_TABLES = {"indicators": ["quote"], "measures": ["quote", "agency_quote"], "tool_codes": ["quote"], "programmes": ["quote"]}
+
+
+def messages(data_dir):
+    _, problems = validate(data_dir)
+    return [str(p) for p in problems]
+
+
+def test_real_data_is_valid():
+    assert messages(DATA) == []
+
+
+def test_every_quote_is_verbatim_in_its_source():
+    districts = pd.read_csv(DATA / "districts.csv", dtype=str)
+    sources = {d: (DATA / f).read_text(encoding="utf-8") for d, f in zip(districts.district_id, districts.source_file)}
+    checked = 0
+    for table, columns in QUOTED_TABLES.items():
+        frame = pd.read_csv(DATA / f"{table}.csv", dtype=str, keep_default_na=False)
+        for _, row in frame.iterrows():
+            for column in columns:
+                if row[column]:
+                    assert row[column] in sources[row["district_id"]], (table, row.iloc[0], column)
+                    checked += 1
+    assert checked > 300
+
+
+def test_known_values_from_the_sources():
+    ind = pd.read_csv(DATA / "indicators.csv", dtype={"value": float})
+    def value(district, name_en, kind):
+        rows = ind[(ind.district_id == district) & (ind.name_en == name_en) & (ind.kind == kind)]
+        assert len(rows) == 1, (district, name_en, kind)
+        return rows.iloc[0]
+    assert value("zhenhai", "R&D expenditure as share of GDP", "actual").value == 3.4
+    assert value("zhenhai", "R&D expenditure as share of GDP", "target").value == 3.42
+    assert value("dinghai", "R&D expenditure as share of GDP", "target").value == 2.3
+    assert value("dinghai", "R&D expenditure as share of GDP (stretch)", "stretch_target").value == 2.5
+    combined = value("dinghai", "New high-tech enterprises and provincial S&T SMEs, combined", "target")
+    assert (combined.value, combined.qualifier) == (59, "at_least")
+    assert value("zhenhai", "Technology transaction value", "actual").value == 67.08
+    assert len(ind) > 100
+
+
+def test_measure_counts_match_the_documents():
+    measures = pd.read_csv(DATA / "measures.csv", dtype=str)
+    dinghai = measures[measures.district_id == "dinghai"]
+    assert (dinghai.section.str.startswith("二、重点任务")).sum() == 17
+    assert (dinghai.section == "三、保障措施").sum() == 3
+    assert (measures.district_id == "zhenhai").sum() == 15
+
+
+@pytest.mark.parametrize("text, expected", [("第一", 1), ("两家", 2), ("百余场", 100), ("近万人", 10000),
+                                            ("二十", 20), ("十二", 12), ("三百零五", 305), ("一万二千", 12000)])
+def test_chinese_numerals(text, expected):
+    assert float(expected) in numbers_in(text)
+
+
+def test_chinese_to_number_units():
+    assert chinese_to_number("两亿") == 200_000_000
+    assert chinese_to_number("千") == 1000
+
+
+# --- each mistake, reported at its line ---------------------------------------------------
+
+def test_quote_not_in_source(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i004", "quote", "2022年度全区R&D经费占GDP比重达3.5%")
+    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: quote: ") and "not found verbatim" in m
+               for m in messages(data_copy))
+
+
+def test_value_not_in_quote(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
+    assert f"{data_copy}/indicators.csv:{line}: value: 2.4 does not occur in the quote (Arabic or Chinese numerals)" in messages(data_copy)
+
+
+def test_value_not_a_number(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i003", "value", "17.5亿")
+    assert f"{data_copy}/indicators.csv:{line}: value: '17.5亿' is not a number" in messages(data_copy)
+
+
+def test_unknown_vocabulary_code(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i010", "theme", "R&D")
+    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: theme: 'R&D' is not a code of vocabulary 'theme'")
+               for m in messages(data_copy))
+
+
+def test_unknown_district(data_copy):
+    line = set_cell(data_copy / "programmes.csv", "programme_id", "dinghai-p03", "district_id", "dinghia")
+    assert f"{data_copy}/programmes.csv:{line}: district_id: 'dinghia' is not in districts.csv (district_id)" in messages(data_copy)
+
+
+def test_unknown_measure_in_tool_codes(data_copy):
+    line = set_cell(data_copy / "tool_codes.csv", "code_id", "dinghai-c001", "measure_id", "dinghai-m99")
+    assert f"{data_copy}/tool_codes.csv:{line}: measure_id: 'dinghai-m99' is not in measures.csv (measure_id)" in messages(data_copy)
+
+
+def test_sub_tool_of_another_tool(data_copy):
+    line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c001", "sub_tool", "tax_incentives")
+    assert (f"{data_copy}/tool_codes.csv:{line}: sub_tool: 'tax_incentives' belongs to policy_tool 'environment', not 'supply'"
+            in messages(data_copy))
+
+
+def test_clause_from_another_measure(data_copy):
+    line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c001", "measure_id", "zhenhai-m02")
+    assert f"{data_copy}/tool_codes.csv:{line}: quote: clause is not in the paragraph of measure zhenhai-m02" in messages(data_copy)
+
+
+def test_duplicate_id(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i002", "indicator_id", "zhenhai-i001")
+    found = messages(data_copy)
+    assert f"{data_copy}/indicators.csv:{line}: indicator_id: 'zhenhai-i001' appears more than once (must be unique)" in found
+    assert f"{data_copy}/indicators.csv:2: indicator_id: 'zhenhai-i001' appears more than once (must be unique)" in found
+
+
+def test_section_not_in_source(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i020", "section", "二、重点任务 > 3.关键技术")
+    assert f"{data_copy}/indicators.csv:{line}: section: '3.关键技术' is not found verbatim in the district's source text" in messages(data_copy)
+
+
+def test_compare_key_with_different_units(data_copy):
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i003", "compare_key", "tech_transaction_value")
+    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value'")
+               for m in messages(data_copy)) is False  # same unit (亿元): comparable
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i004", "compare_key", "tech_transaction_value")
+    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value' use different units")
+               for m in messages(data_copy))
+
+
+def test_bad_date(data_copy):
+    line = set_cell(data_copy / "districts.csv", "district_id", "dinghai", "doc_date", "2024/05/18")
+    assert f"{data_copy}/districts.csv:{line}: doc_date: '2024/05/18' is not an ISO date (YYYY-MM-DD)" in messages(data_copy)
+
+
+def test_missing_required_column(data_copy):
+    rows = read_rows(data_copy / "programmes.csv")
+    for r in rows:
+        del r["type"]
+    write_rows(data_copy / "programmes.csv", rows)
+    assert f"{data_copy}/programmes.csv:1: type: required column is missing from the header" in messages(data_copy)
+
+
+def test_unquoted_comma_breaks_a_row(data_copy):
+    path = data_copy / "units.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("10 million (yuan)", "10 million, yuan")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert any(m.startswith(f"{path}:4: -: expected 5 fields as in the header, found 6") for m in messages(data_copy))
+
+
+def test_missing_source_file(data_copy):
+    (data_copy / "sources" / "dinghai.txt").unlink()
+    assert any(m.startswith(f"{data_copy}/districts.csv:3: source_file: source text ") for m in messages(data_copy))
+
+
+def test_source_not_utf8(data_copy):
+    path = data_copy / "sources" / "zhenhai.txt"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    assert any(m.startswith(f"{path}:1: -: not valid UTF-8") for m in messages(data_copy))
+
+
+def test_csv_not_utf8_points_at_the_line(data_copy):
+    path = data_copy / "programmes.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))  # header is ASCII; row 1 is not
+    assert any(m.startswith(f"{path}:2: -: not valid UTF-8") for m in messages(data_copy))
+
+
+def test_bom_is_accepted(data_copy):
+    path = data_copy / "indicators.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert messages(data_copy) == []
+
+
+def test_partial_data_is_valid(data_copy):
+    """A district with indicators but no measures (or codes, or programmes) is valid."""
+    for table in ("measures", "tool_codes", "programmes"):
+        path = data_copy / f"{table}.csv"
+        rows = read_rows(path)
+        write_rows(path, [r for r in rows if r["district_id"] != "dinghai"], list(rows[0]))
+    assert messages(data_copy) == []
+
+
+def test_all_problems_in_one_run(data_copy):
+    set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i010", "kind", "goal")
+    set_cell(data_copy / "measures.csv", "measure_id", "dinghai-m05", "lead_agency", "区科委")
+    found = messages(data_copy)
+    assert any("indicators.csv" in m and ": kind: 'goal'" in m for m in found)
+    assert any("measures.csv" in m and ": lead_agency: '区科委' is not in agencies.csv" in m for m in found)
+
+
+def test_cli_check_exit_codes(data_copy):
+    ok = subprocess.run([sys.executable, "build_report.py", "--check", "--data", str(data_copy)], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
+    bad = subprocess.run([sys.executable, "build_report.py", "--check", "--data", str(data_copy)], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert re.search(rf"^{re.escape(str(data_copy))}/indicators.csv:{line}: value: ", bad.stderr, re.M)
+
+
+# --- documentation cannot drift --------------------------------------------------------------
+
+META_SCHEMA_KEYS = {"title", "description", "source", "primary_key", "columns"}
+COLUMN_KEYS = {"type", "required", "description", "unique", "pattern", "vocabulary", "references", "min", "max",
+               "verbatim", "verbatim_path", "list_separator"}
+
+
+@pytest.mark.parametrize("meta_path", sorted(DATA.glob("*.meta.yml")), ids=lambda p: p.name)
+def test_metadata_sidecar_is_complete(meta_path):
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    assert set(meta) == META_SCHEMA_KEYS
+    assert all(isinstance(meta[k], str) and meta[k] for k in ("title", "description", "source"))
+    for name, spec in meta["columns"].items():
+        assert set(spec) <= COLUMN_KEYS, (name, set(spec) - COLUMN_KEYS)
+        assert spec["type"] in {"string", "integer", "number", "date"} and spec["description"], name
+    header = (DATA / meta_path.name.replace(".meta.yml", ".csv")).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header == list(meta["columns"]), "CSV header and metadata columns differ"
+
+
+def test_data_dictionary_documents_every_column():
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    for meta_path in sorted(DATA.glob("*.meta.yml")):
+        table = meta_path.name.replace(".meta.yml", "")
+        section = re.search(rf"^### `{table}\.csv`\n(.*?)(?=^### |\Z)", readme, re.S | re.M)
+        assert section, f"data/README.md has no section ### `{table}.csv`"
+        documented = re.findall(r"^\| `([a-z_]+)` \|", section.group(1), re.M)
+        assert documented == list(yaml.safe_load(meta_path.read_text(encoding="utf-8"))["columns"]), table
