@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 # Referenced tables come first; a missing optional table is read as empty.
-TABLES = ("districts", "vocabularies", "units", "agencies", "indicators", "measures",
+TABLES = ("districts", "vocabularies", "units", "agencies", "indicators", "comparability", "measures",
           "tool_codes", "programmes", "narrative")
 REQUIRED_TABLES = ("districts", "vocabularies", "units")
 HEADER_LINE = 1

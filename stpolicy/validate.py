@@ -5,6 +5,7 @@ All problems are collected and returned together; nothing here raises on bad dat
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -145,6 +146,14 @@ def provenance_problems(tables: dict[str, RawTable], sources: dict[str, str]) ->
     return problems
 
 
+def digit_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """Stored prose must not state numbers: those are generated from the tables."""
+    return [Problem(str(table.path), line, column, "states a number; write it without digits (the report adds numbers from the data)")
+            for table in tables.values()
+            for column, spec in table.meta["columns"].items() if spec.get("no_digits")
+            for line, value in cells(table, column) if re.search(r"\d", value)]
+
+
 def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
     table = tables["indicators"]
     problems = []
@@ -237,6 +246,7 @@ def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems += source_problems
     problems += reference_problems(tables)
     problems += provenance_problems(tables, sources)
+    problems += digit_problems(tables)
     problems += indicator_problems(tables)
     problems += tool_code_problems(tables, sources)
     problems += measure_problems(tables)

@@ -213,7 +213,7 @@ def test_cli_check_exit_codes(data_copy):
 
 META_SCHEMA_KEYS = {"title", "description", "source", "primary_key", "columns"}
 COLUMN_KEYS = {"type", "required", "description", "unique", "pattern", "vocabulary", "references", "min", "max",
-               "verbatim", "verbatim_path", "list_separator"}
+               "verbatim", "verbatim_path", "list_separator", "no_digits"}
 
 
 @pytest.mark.parametrize("meta_path", sorted(DATA.glob("*.meta.yml")), ids=lambda p: p.name)

@@ -1,0 +1,261 @@
+"""Charts: altair for the interactive ones (tooltips carry the verbatim quote), seaborn for
+statistical heatmaps. Every builder takes a Dataset and returns a chart or a matplotlib Figure
+with labels in the dataset's language; stpolicy.report exports and embeds them.
+"""
+from __future__ import annotations
+
+import altair as alt
+import matplotlib
+import pandas as pd
+
+matplotlib.use("Agg")  # headless: figures are exported, never shown in a window
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from . import analysis, fonts  # noqa: E402
+from .data import Dataset  # noqa: E402
+from .i18n import number, t, value_text  # noqa: E402
+
+WIDTH = 620
+PALETTE = {"actual": "#4c78a8", "target": "#f58518", "stretch_target": "#e45756", "ranking": "#72b7b2"}
+TOOL_COLOURS = {"supply": "#4c78a8", "environment": "#54a24b", "demand": "#f58518"}
+ROLE_COLOURS = {"lead": "#b2182b", "co": "#92c5de"}
+
+
+def theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Fonts and axes that work in both languages (Chinese labels upright, one CJK font)."""
+    return (chart.configure(font=fonts.FAMILY)
+            .configure_axis(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelLimit=260, labelFontSize=11)
+            .configure_axisX(labelAngle=0)
+            .configure_header(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelFontSize=12)
+            .configure_legend(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, orient="bottom", labelLimit=300)
+            .configure_view(stroke="#ddd"))
+
+
+def col(ds: Dataset, key: str) -> str:
+    return t(f"columns.{key}", ds.lang)
+
+
+def labelled(ds: Dataset, frame: pd.DataFrame, **vocabularies: str) -> pd.DataFrame:
+    """Add `<column>_label` for each coded column (column=vocabulary) and the district name."""
+    out = frame.copy()
+    if "district_id" in out:
+        out["district"] = out["district_id"].map(ds.district_names())
+    for column, vocabulary in vocabularies.items():
+        out[f"{column}_label"] = out[column].map(ds.labels(vocabulary))
+    return out
+
+
+def ordered_labels(ds: Dataset, vocabulary: str) -> list[str]:
+    return [ds.labels(vocabulary)[c] for c in ds.order(vocabulary)]
+
+
+def district_order(ds: Dataset) -> list[str]:
+    return list(ds.district_names().values())
+
+
+def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
+    data = labelled(ds, analysis.indicator_theme_counts(ds), theme="theme", kind="kind")
+    kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("theme_label:N", title=None, sort=ordered_labels(ds, "theme")),
+        x=alt.X("sum(n):Q", title=col(ds, "n_indicators")),
+        color=alt.Color("kind_label:N", title=col(ds, "kind"), sort=[ds.label("kind", k) for k in kinds],
+                        scale=alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds])),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("theme_label:N", title=col(ds, "theme")),
+                 alt.Tooltip("kind_label:N", title=col(ds, "kind")), alt.Tooltip("n:Q", title=col(ds, "count"))],
+    ).properties(width=max(160, WIDTH // max(1, len(ds.district_ids)) - 60), height=300)
+    return theme(chart.facet(column=alt.Column("district:N", title=None, sort=district_order(ds))))
+
+
+def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
+    return [alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("name:N", title=col(ds, "indicator")),
+            alt.Tooltip("shown:N", title=col(ds, "value")), alt.Tooltip("period:N", title=col(ds, "period")),
+            alt.Tooltip("kind_label:N", title=col(ds, "kind")), alt.Tooltip("quote:N", title=col(ds, "quote")),
+            alt.Tooltip("section:N", title=col(ds, "section"))]
+
+
+def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
+    out = labelled(ds, frame, kind="kind")
+    out["name"] = out[f"name_{ds.lang}"]
+    out["shown"] = [value_text(v, u, ds.units, ds.lang, s) for v, u, s in zip(out["value"], out["unit"], out["symbol"])]
+    out["period"] = out["period"].astype(str)
+    return out
+
+
+def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
+    """A title per compare_key: the name of its first non-stretch row, with its unit."""
+    base = paired[paired["kind"] != "stretch_target"].drop_duplicates("compare_key").set_index("compare_key")
+    unit_label = dict(zip(ds.units["unit"], ds.units["unit" if ds.lang == "zh" else "label_en"]))
+    return {k: f"{r[f'name_{ds.lang}']} ({unit_label[r['unit']]})" for k, r in base.iterrows()}
+
+
+def targets(ds: Dataset) -> alt.TopLevelMixin | None:
+    paired = analysis.paired_indicators(ds)
+    if paired.empty:
+        return None
+    data = with_display_values(ds, paired)
+    data["indicator_title"] = data["compare_key"].map(key_titles(ds, paired))
+    data["row"] = data["district"] + " · " + data["period"] + " · " + data["kind_label"]
+    kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
+    scale = alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds])
+    base = alt.Chart(data).encode(
+        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
+        y=alt.Y("row:N", title=None),
+        color=alt.Color("kind_label:N", title=col(ds, "kind"), scale=scale),
+        tooltip=indicator_tooltips(ds))
+    points = base.mark_point(size=120, strokeWidth=2.5).encode(
+        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill("kind_label:N", scale=scale, legend=None)),
+        shape=alt.Shape("kind_label:N", legend=None))
+    labels = base.mark_text(align="left", dx=10, fontSize=11, font=fonts.FAMILY).encode(text="shown:N")
+    chart = alt.layer(points, labels).properties(width=WIDTH - 200, height=alt.Step(24))
+    return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                                                           labelAnchor="start", labelOrient="top")))
+                 .resolve_scale(x="independent", y="independent"))
+
+
+def changes(ds: Dataset) -> alt.TopLevelMixin | None:
+    ch = analysis.implied_changes(ds)
+    if ch.empty:
+        return None
+    paired = analysis.paired_indicators(ds)
+    titles = key_titles(ds, paired)
+    ind = with_display_values(ds, paired).set_index("indicator_id")
+    rows = []
+    for _, c in ch.iterrows():
+        for end, ident in (("actual", c.actual_id), ("target", c.target_id)):
+            r = ind.loc[ident]
+            rows.append({"indicator_title": f"{ds.district_name(c.district_id)}: {titles[c.compare_key]}",
+                         "end": end, "end_label": ds.label("kind", end), "value": r.value, "shown": r.shown,
+                         "period": r.period, "bounded": bool(r.bounded), "quote": r.quote, "section": r.section,
+                         "district": r.district, "name": r["name"], "kind_label": r.kind_label})
+    data = pd.DataFrame(rows)
+    base = alt.Chart(data).encode(y=alt.Y("indicator_title:N", title=None, axis=None))
+    line = base.mark_line(color="#999", strokeWidth=2).encode(x=alt.X("value:Q", title=None), detail="indicator_title:N")
+    scale = alt.Scale(domain=[ds.label("kind", "actual"), ds.label("kind", "target")], range=[PALETTE["actual"], PALETTE["target"]])
+    points = base.mark_point(size=110, strokeWidth=2.5).encode(
+        x="value:Q", color=alt.Color("end_label:N", title=None, scale=scale),
+        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill("end_label:N", scale=scale, legend=None)),
+        tooltip=indicator_tooltips(ds))
+    chart = alt.layer(line, points).properties(width=WIDTH - 300, height=alt.Step(30))
+    return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                                                           labelAnchor="start", labelOrient="top")))
+                 .resolve_scale(x="independent", y="independent"))
+
+
+def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
+    shares = analysis.tool_shares(ds)
+    if shares.empty:
+        return None
+    data = labelled(ds, shares, policy_tool="policy_tool")
+    tools = ds.order("policy_tool")
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("district:N", title=None, sort=district_order(ds)),
+        x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%"), stack="normalize"),
+        color=alt.Color("policy_tool_label:N", title=col(ds, "policy_tool"),
+                        scale=alt.Scale(domain=[ds.label("policy_tool", k) for k in tools], range=[TOOL_COLOURS[k] for k in tools])),
+        order=alt.Order("policy_tool_order:Q"),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("policy_tool_label:N", title=col(ds, "policy_tool")),
+                 alt.Tooltip("n:Q", title=col(ds, "count")), alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%")],
+    ).transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)").properties(
+        width=WIDTH - 120, height=alt.Step(40))
+    text = alt.Chart(data).mark_text(color="white", fontSize=11).encode(
+        y=alt.Y("district:N", sort=district_order(ds)), x=alt.X("mid:Q"), text=alt.Text("share:Q", format=".0%")
+    ).transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)").transform_window(
+        cum="sum(share)", sort=[alt.SortField("policy_tool_order")], groupby=["district"]).transform_calculate(
+        mid="datum.cum - datum.share / 2")
+    return theme(alt.layer(chart, text))
+
+
+def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
+    resp = analysis.responsibilities(ds)
+    resp = resp[resp["source"] == "named"]
+    if resp.empty:
+        return None
+    data = labelled(ds, resp)
+    data["agency"] = data["name_as_written"] if ds.lang == "zh" else data["name_en"]
+    data["role_label"] = data["role"].map({"lead": col(ds, "lead"), "co": col(ds, "co")})
+    data["measure_label"] = data["measure_no"]
+    measures = ds.measures.set_index("measure_id")
+    data["measure_title"] = data["measure_id"].map(measures[f"title_{ds.lang}"])
+    lead_order = analysis.agency_roles(ds)
+    agency_sort = [(a if ds.lang == "zh" else e) for a, e in zip(lead_order["name_zh"], lead_order["name_en"])]
+    chart = alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X("measure_label:N", title=col(ds, "measure"), sort=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("agency:N", title=None, sort=list(dict.fromkeys(agency_sort))),
+        color=alt.Color("role_label:N", title=col(ds, "role"),
+                        scale=alt.Scale(domain=[col(ds, "lead"), col(ds, "co")], range=[ROLE_COLOURS["lead"], ROLE_COLOURS["co"]])),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("measure_label:N", title=col(ds, "measure")),
+                 alt.Tooltip("measure_title:N", title=col(ds, "name")), alt.Tooltip("agency:N", title=col(ds, "agency")),
+                 alt.Tooltip("role_label:N", title=col(ds, "role"))],
+    ).properties(width=alt.Step(22), height=alt.Step(18))
+    return theme(chart.facet(row=alt.Row("district:N", title=None, sort=district_order(ds))).resolve_scale(x="independent", y="independent"))
+
+
+def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
+    counts = analysis.programme_counts(ds)
+    if counts.empty:
+        return None
+    data = labelled(ds, counts, type="programme_type")
+    types = ds.order("programme_type")
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("district:N", title=None, sort=district_order(ds)),
+        x=alt.X("n:Q", title=col(ds, "count")),
+        color=alt.Color("type_label:N", title=col(ds, "type"), scale=alt.Scale(domain=ordered_labels(ds, "programme_type"))),
+        order=alt.Order("type_order:Q"),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("type_label:N", title=col(ds, "type")),
+                 alt.Tooltip("n:Q", title=col(ds, "count"))],
+    ).transform_calculate(type_order=f"indexof({types!r}, datum.type)").properties(width=WIDTH - 120, height=alt.Step(40))
+    return theme(chart)
+
+
+# --- seaborn heatmaps ----------------------------------------------------------------------
+
+def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
+    fonts.use_in_matplotlib()
+    sns.set_theme(style="white", font=fonts.FAMILY, rc={"axes.unicode_minus": False})
+    fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 2.6, height), squeeze=False, constrained_layout=True)
+    return fig, list(axes[0])
+
+
+def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool) -> None:
+    sns.heatmap(table, ax=ax, annot=True, fmt="d", cmap=cmap, vmin=0, vmax=max(vmax, 1), cbar=False,
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 9})
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", rotation=0, labelsize=9, left=False, labelleft=show_y)
+    ax.tick_params(axis="x", rotation=0, labelsize=9, bottom=False)
+
+
+def coverage_heatmap(ds: Dataset) -> plt.Figure:
+    cov = analysis.coverage(ds)
+    themes = ds.labels("theme")
+    names = ds.district_names()
+    fig, axes = heatmap_panels(2, 0.33 * len(themes) + 1.2)
+    for ax, column, cmap, show_y in zip(axes, ("quantified", "planned"), ("Blues", "Oranges"), (True, False)):
+        table = cov.pivot(index="theme", columns="district_id", values=column).reindex(index=list(themes), columns=ds.district_ids)
+        table.index, table.columns = [themes[c] for c in table.index], [names[c] for c in table.columns]
+        draw_heatmap(ax, table.astype(int), col(ds, column), cmap, table.values.max(), show_y)
+    return fig
+
+
+def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
+    counts = analysis.subtool_stage_counts(ds)
+    if counts.empty:
+        return None
+    districts = [d for d in ds.district_ids if d in set(counts["district_id"])]
+    subs, stages = ds.labels("sub_tool"), ds.labels("value_chain_stage")
+    tools = ds.vocab("sub_tool")["parent"]
+    rows = [s for s in ds.order("sub_tool")]
+    fig, axes = heatmap_panels(len(districts), 0.3 * len(rows) + 1.6)
+    vmax = counts["n"].max()
+    for i, (ax, district) in enumerate(zip(axes, districts)):
+        table = (counts[counts.district_id == district].pivot_table(index="sub_tool", columns="value_chain_stage", values="n",
+                                                                    aggfunc="sum", fill_value=0)
+                 .reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0))
+        table.index = [f"{ds.label('policy_tool', tools[s])[:2] if ds.lang == 'zh' else ds.label('policy_tool', tools[s]).split('-')[0]} · {subs[s]}"
+                       for s in table.index]
+        table.columns = [stages[c].replace(" ", "\n") if ds.lang == "en" else stages[c] for c in table.columns]
+        draw_heatmap(ax, table.astype(int), ds.district_name(district), "Purples", vmax, i == 0)
+    return fig

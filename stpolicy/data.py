@@ -1,0 +1,95 @@
+"""The validated dataset, typed and ready for analysis, with labels in the report language."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .tables import DataError
+from .validate import validate
+
+LANGUAGES = ("en", "zh")
+
+
+@dataclass
+class Dataset:
+    data_dir: Path
+    lang: str
+    tables: dict[str, pd.DataFrame]
+    sources: dict[str, str]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        try:
+            return self.__dict__["tables"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def district_ids(self) -> list[str]:
+        return self.tables["districts"]["district_id"].tolist()
+
+    def district_name(self, district_id: str) -> str:
+        row = self.districts.set_index("district_id").loc[district_id]
+        return row[f"name_{self.lang}"]
+
+    def district_names(self) -> dict[str, str]:
+        return {d: self.district_name(d) for d in self.district_ids}
+
+    def vocab(self, vocabulary: str) -> pd.DataFrame:
+        """Codes of a vocabulary in display order (children grouped under their parent's order)."""
+        v = self.vocabularies
+        rows = v[v["vocabulary"] == vocabulary]
+        parent_rank = v.drop_duplicates("code").set_index("code")["sort_order"]
+        rank = rows["parent"].map(parent_rank).fillna(0)
+        return rows.assign(_rank=rank).sort_values(["_rank", "sort_order"]).drop(columns="_rank").set_index("code")
+
+    def label(self, vocabulary: str, code: str) -> str:
+        return self.vocab(vocabulary).at[code, f"label_{self.lang}"]
+
+    def labels(self, vocabulary: str) -> dict[str, str]:
+        return self.vocab(vocabulary)[f"label_{self.lang}"].to_dict()
+
+    def order(self, vocabulary: str) -> list[str]:
+        return self.vocab(vocabulary).index.tolist()
+
+    def text(self, row: pd.Series, stem: str) -> str:
+        """row[stem_en] or row[stem_zh], by report language."""
+        return row[f"{stem}_{self.lang}"]
+
+
+def typed(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True).copy()
+    for column, spec in meta["columns"].items():
+        if spec["type"] == "number":
+            frame[column] = pd.to_numeric(frame[column])
+        elif spec["type"] == "integer":
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+    return frame
+
+
+def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = None) -> Dataset:
+    """Validate and load the data; restrict to `districts` (all when empty). Raises DataError."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    raw, problems = validate(Path(data_dir))
+    if problems:
+        raise DataError(problems)
+    tables = {name: typed(t.frame, t.meta) for name, t in raw.items()}
+    known = tables["districts"]["district_id"].tolist()
+    keep = list(districts) if districts else known
+    unknown = [d for d in keep if d not in known]
+    if unknown:
+        raise ValueError(f"unknown district(s) {unknown}; districts.csv has {known}")
+    for name, frame in tables.items():
+        if "district_id" in frame and name != "narrative":
+            tables[name] = frame[frame["district_id"].isin(keep)].reset_index(drop=True)
+    tables["districts"] = tables["districts"].set_index("district_id").loc[keep].reset_index()
+    narrative = tables["narrative"]
+    tables["narrative"] = narrative[(narrative["district_id"] == "") | narrative["district_id"].isin(keep)]
+    comp = tables["comparability"]
+    ids = set(tables["indicators"]["indicator_id"])
+    tables["comparability"] = comp[comp["left_indicator_id"].isin(ids) & comp["right_indicator_id"].isin(ids)]
+    sources = {d: (Path(data_dir) / f).read_text(encoding="utf-8-sig")
+               for d, f in zip(tables["districts"]["district_id"], tables["districts"]["source_file"])}
+    return Dataset(Path(data_dir), lang, tables, sources)

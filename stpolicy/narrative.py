@@ -1,0 +1,157 @@
+"""Sentences generated from the data, one function per report section. Each returns a list of
+paragraph strings in the dataset's language; nothing here hard-codes a district or a number."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import analysis
+from .data import Dataset
+from .i18n import join, number, percent, t, value_text
+
+
+def interpretive(ds: Dataset, section: str) -> list[str]:
+    """Analysts' text from narrative.csv for a section (general first, then per district)."""
+    rows = ds.narrative[ds.narrative["section"] == section]
+    order = {d: i for i, d in enumerate([""] + ds.district_ids)}
+    rows = rows.assign(o=rows["district_id"].map(order)).sort_values("o", kind="stable")
+    return rows[f"text_{ds.lang}"].tolist()
+
+
+def glance(ds: Dataset) -> list[str]:
+    lang, out = ds.lang, []
+    overview = analysis.document_overview(ds)
+    counts = analysis.indicator_theme_counts(ds)
+    for _, d in overview.iterrows():
+        fields = dict(district=ds.district_name(d.district_id), title=d.doc_title_zh if lang == "zh" else d.doc_title_en,
+                      issuer=d[f"issuer_{lang}"], date=d.doc_date, characters=f"{d.characters:,}" if lang == "en" else d.characters)
+        mine = counts[counts.district_id == d.district_id]
+        if mine.empty:
+            sentences = [t("narrative.glance_doc_no_numbers", lang, **fields)]
+        else:
+            by_kind = mine.groupby("kind")["n"].sum()
+            kinds = join([t("narrative.kind_count", lang, n=by_kind[k], label=ds.label("kind", k).lower() if lang == "en"
+                            else ds.label("kind", k)) for k in ds.order("kind") if k in by_kind], lang)
+            sentences = [t("narrative.glance_doc", lang, n_indicators=d.n_indicators, kinds=kinds, **fields)]
+            by_theme = mine.groupby("theme")["n"].sum().sort_values(ascending=False, kind="stable")
+            sentences.append(t("narrative.glance_top_theme", lang, theme=ds.label("theme", by_theme.index[0]),
+                               n=by_theme.iloc[0], total=d.n_indicators))
+        sentences.append(t("narrative.glance_measures", lang, n_measures=d.n_measures, n_codes=d.n_codes)
+                         if d.n_measures else t("narrative.glance_no_measures", lang))
+        out.append(t("sentence_sep", lang).join(sentences))
+    return interpretive(ds, "glance") + out
+
+
+def lower_first(text: str, lang: str) -> str:
+    """'New high-tech enterprises' → 'new high-tech enterprises'; leaves 'R&D …' and Chinese alone."""
+    if lang != "en" or len(text) < 2 or not text[1].islower():
+        return text
+    return text[0].lower() + text[1:]
+
+
+def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
+    r = {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)} if prefix else row
+    return t("narrative.value_phrase", ds.lang, district=ds.district_name(r["district_id"]), name=lower_first(r[f"name_{ds.lang}"], ds.lang),
+             kind=ds.label("kind", r["kind"]).lower() if ds.lang == "en" else ds.label("kind", r["kind"]),
+             period=r["period"], value=value_text(r["value"], r["unit"], ds.units, ds.lang, r["symbol"]))
+
+
+def comparability(ds: Dataset) -> list[str]:
+    pairs = analysis.comparability_pairs(ds)
+    return [t("narrative.pair_values", ds.lang, left=value_phrase(ds, p, "left_"), right=value_phrase(ds, p, "right_"),
+              verdict=ds.label("comparable", p.comparable).lower() if ds.lang == "en" else ds.label("comparable", p.comparable),
+              reason=p[f"reason_{ds.lang}"]) for _, p in pairs.iterrows()]
+
+
+def signed(value: float) -> str:
+    return ("+" if value > 0 else "") + number(round(value, 10))
+
+
+def changes(ds: Dataset) -> list[str]:
+    ch = analysis.implied_changes(ds)
+    if ch.empty:
+        return [t("narrative.no_changes", ds.lang)]
+    names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
+    symbols = ds.vocab("qualifier")["symbol"]
+    out = []
+    for _, c in ch.iterrows():
+        bounded = c.actual_qualifier != "exact" or c.target_qualifier != "exact"
+        out.append(t("narrative.change", ds.lang, district=ds.district_name(c.district_id),
+                     name=lower_first(names[c.target_id], ds.lang),
+                     actual=value_text(c.actual, c.unit, ds.units, ds.lang, symbols[c.actual_qualifier]),
+                     target=value_text(c.target, c.unit, ds.units, ds.lang, symbols[c.target_qualifier]),
+                     actual_period=c.actual_period, target_period=c.target_period,
+                     change=signed(c.change) + ("" if c.unit != "%" else " pp" if ds.lang == "en" else "个百分点"),
+                     change_pct=("+" if c.change_pct > 0 else "") + percent(c.change_pct, ds.lang))
+                   + (t("sentence_sep", ds.lang) + t("narrative.change_bounded", ds.lang) if bounded else ""))
+    return out
+
+
+def coverage(ds: Dataset) -> list[str]:
+    if len(ds.district_ids) < 2:
+        return [t("narrative.coverage_single", ds.lang)]
+    cov = analysis.coverage(ds)
+    labels = ds.labels("theme")
+    out = [t("narrative.coverage_shared", ds.lang, themes=join([labels[x] for x in analysis.shared_themes(cov, "quantified")], ds.lang)
+             or t("none", ds.lang))]
+    for column, key in (("quantified", "coverage_only"), ("planned", "coverage_plans_only")):
+        for district, themes in analysis.exclusive_themes(cov, column).items():
+            out.append(t(f"narrative.{key}", ds.lang, district=ds.district_name(district), themes=join([labels[x] for x in themes], ds.lang)))
+    return out
+
+
+def instruments(ds: Dataset) -> list[str]:
+    shares = analysis.tool_shares(ds)
+    subs = analysis.subtool_stage_counts(ds).groupby(["district_id", "sub_tool"])["n"].sum().reset_index()
+    out = interpretive(ds, "instruments")
+    for district in ds.district_ids:
+        mine = shares[shares.district_id == district].set_index("policy_tool")
+        if mine.empty:
+            out.append(t("narrative.tool_none", ds.lang, district=ds.district_name(district)))
+            continue
+        parts = [t("narrative.tool_part", ds.lang, label=ds.label("policy_tool", k), share=percent(mine.at[k, "share"], ds.lang))
+                 for k in ds.order("policy_tool") if k in mine.index]
+        top = subs[subs.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
+        out.append(t("narrative.tool_mix", ds.lang, district=ds.district_name(district), n=int(mine["n"].sum()), parts=join(parts, ds.lang))
+                   + t("sentence_sep", ds.lang) + t("narrative.tool_top_sub", ds.lang, label=ds.label("sub_tool", top.sub_tool), n=top.n))
+    return out
+
+
+def responsibility(ds: Dataset) -> list[str]:
+    roles = analysis.agency_roles(ds)
+    resp = analysis.responsibilities(ds)
+    out = []
+    for district in ds.district_ids:
+        measures = ds.measures[ds.measures.district_id == district]
+        if measures.empty:
+            continue
+        named = measures[measures.lead_agency_source == "named"]
+        name = ds.district_name(district)
+        if named.empty and (measures.lead_agency_source == "issuer").any():
+            out.append(t("narrative.lead_issuer", ds.lang, district=name, total=len(measures)))
+        elif not named.empty:
+            mine = roles[(roles.district_id == district) & roles.agency_id.isin(resp[resp.source == "named"].agency_id)]
+            top = mine.iloc[0]
+            out.append(t("narrative.lead_top", ds.lang, district=name, agency=top.name_zh if ds.lang == "zh" else top.name_en,
+                         n=top.n_lead, total=len(measures), n_agencies=mine.agency_id.nunique()))
+        unnamed = (measures.lead_agency_source == "not_named").sum()
+        if unnamed:
+            out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=unnamed))
+    return out + interpretive(ds, "responsibility")
+
+
+def programmes(ds: Dataset) -> list[str]:
+    counts = analysis.programme_counts(ds)
+    out = []
+    for district in ds.district_ids:
+        mine = counts[counts.district_id == district].set_index("type")["n"]
+        if mine.empty:
+            continue
+        parts = join([t("narrative.programme_part", ds.lang, n=mine[k], label=lower_first(ds.label("programme_type", k), ds.lang)) for k in ds.order("programme_type") if k in mine.index], ds.lang)
+        out.append(t("narrative.programmes", ds.lang, district=ds.district_name(district), n=int(mine.sum()), parts=parts))
+    return out
+
+
+def targets(ds: Dataset) -> list[str]:
+    if analysis.paired_indicators(ds).empty:
+        return [t("narrative.no_pairs", ds.lang)]
+    return interpretive(ds, "targets") + [t("interactive_hint", ds.lang)]

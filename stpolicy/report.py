@@ -1,0 +1,129 @@
+"""What the notebooks call: open the data, then emit headings, paragraphs, figures and tables.
+
+Each element is displayed as one HTML output. A figure's output holds the interactive chart
+(vega-lite spec, drawn by the report's single inlined vega bundle) and, in its metadata, a static
+SVG version that the PDF build swaps in; the same chart is exported to FIGURES/{lang}/NAME.svg|png.
+"""
+from __future__ import annotations
+
+import html
+import io
+import json
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+from IPython.display import display
+
+from . import fonts
+from .data import Dataset, load
+from .i18n import join, t
+
+STATIC_KEY = "stpolicy_static_html"
+
+
+def script_safe_json(obj) -> str:
+    """JSON that cannot close its <script> element: <, > and & become \\u escapes."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def escape(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def emit(html_text: str, static_html: str | None = None) -> None:
+    metadata = {STATIC_KEY: static_html} if static_html is not None else {}
+    display({"text/html": html_text}, raw=True, metadata=metadata)
+
+
+class Report:
+    """A report section being written in one language from one data folder."""
+
+    def __init__(self, data_dir: str, districts: list[str], lang: str, figures_dir: str):
+        self.ds: Dataset = load(data_dir, lang, districts)
+        self.lang = lang
+        self.figures_dir = Path(figures_dir) / lang
+        self.figures_dir.mkdir(parents=True, exist_ok=True)
+
+    # --- text -------------------------------------------------------------------------------
+    def heading(self, section: str) -> None:
+        emit(f'<h2 id="sec-{section}">{escape(t(f"sections.{section}", self.lang))}</h2>')
+
+    def subheading(self, key: str) -> None:
+        emit(f'<h3 id="sub-{key}">{escape(t(f"subsections.{key}", self.lang))}</h3>')
+
+    def paragraphs(self, texts: list[str], css_class: str = "") -> None:
+        if texts:
+            attr = f' class="{css_class}"' if css_class else ""
+            emit("".join(f"<p{attr}>{escape(x)}</p>" for x in texts))
+
+    # --- figures and tables -------------------------------------------------------------------
+    def source_line(self, tables: tuple[str, ...]) -> str:
+        docs = [t("doc_cite", self.lang, district=self.ds.district_name(d.district_id), title_en=d.doc_title_en,
+                  title_zh=d.doc_title_zh, date=d.doc_date) for _, d in self.ds.districts.iterrows()]
+        text = t("source_line", self.lang, docs=t("list_sep", self.lang).join(docs), tables=", ".join(f"{x}.csv" for x in tables))
+        return f'<p class="source">{escape(t("source_label", self.lang))}: {escape(text)}</p>'
+
+    def caption(self, kind: str, text: str) -> str:
+        return f'<figcaption><span class="label" data-label="{kind}"></span> {escape(text)}</figcaption>'
+
+    def figure(self, name: str, chart, tables: tuple[str, ...] = ("indicators",)) -> None:
+        """Export a chart (altair or matplotlib) and display it with its caption and source."""
+        if chart is None:
+            return
+        caption = self.caption("figure", t(f"figures.{name}.caption", self.lang))
+        alt_text = escape(t(f"figures.{name}.alt", self.lang))
+        source = self.source_line(tables)
+        if isinstance(chart, alt.TopLevelMixin):
+            spec = chart.to_dict()
+            svg = self.export_altair(name, spec)
+            interactive = (f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}"></div>'
+                           f'<script type="application/json" class="vega-spec">{script_safe_json(spec)}</script>')
+            static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
+        else:
+            svg = self.export_matplotlib(name, chart)
+            interactive = static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
+        wrap = '<figure class="report-figure" id="fig-{name}">{body}{caption}{source}</figure>'
+        emit(wrap.format(name=name, body=interactive, caption=caption, source=source),
+             wrap.format(name=name, body=static, caption=caption, source=source))
+
+    def table(self, name: str, frame: pd.DataFrame, tables: tuple[str, ...] = ("indicators",), css_class: str = "") -> None:
+        if frame.empty:
+            return
+        body = frame.to_html(index=False, escape=True, border=0, na_rep="", classes=["report-table", css_class] if css_class else "report-table")
+        emit(f'<figure class="report-table-figure" id="tab-{name}">{self.caption("table", t(f"tables.{name}", self.lang))}'
+             f'{body}{self.source_line(tables)}</figure>')
+
+    # --- export -----------------------------------------------------------------------------
+    def export_altair(self, name: str, spec: dict) -> str:
+        import vl_convert as vlc
+        fonts.use_in_vl_convert()
+        svg = vlc.vegalite_to_svg(spec)
+        (self.figures_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+        (self.figures_dir / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        return strip_xml_declaration(svg)
+
+    def export_matplotlib(self, name: str, fig) -> str:
+        import matplotlib.pyplot as plt
+        fig.savefig(self.figures_dir / f"{name}.svg", bbox_inches="tight")
+        fig.savefig(self.figures_dir / f"{name}.png", dpi=200, bbox_inches="tight")
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+        plt.close(fig)
+        return strip_xml_declaration(buffer.getvalue())
+
+    # --- convenience ------------------------------------------------------------------------
+    def text(self, key: str) -> str:
+        return t(key, self.lang)
+
+    def col(self, key: str) -> str:
+        return t(f"columns.{key}", self.lang)
+
+    def join(self, items: list[str]) -> str:
+        return join(items, self.lang)
+
+
+def strip_xml_declaration(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
