@@ -36,13 +36,15 @@ class Task:
 
 
 class NotebookFailed(Exception):
+    """Raised in a worker process; its args must survive pickling back to the parent."""
+
     def __init__(self, task: Task, cause: str):
-        super().__init__(cause)
+        super().__init__(task, cause)
         self.task, self.cause = task, cause
 
 
-def notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def notebooks(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or NOTEBOOKS).resolve().glob("[0-9][0-9]_*.ipynb"))
 
 
 def execute(task: Task) -> Path:
@@ -55,7 +57,7 @@ def execute(task: Task) -> Path:
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             papermill.execute_notebook(str(task.notebook), str(task.output), parameters=task.parameters,
-                                       kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS),
+                                       kernel_name="python3", progress_bar=False, cwd=str(task.notebook.parent),
                                        log_output=False)
             return task.output
         except PapermillExecutionError as err:
@@ -247,13 +249,16 @@ def build(args) -> int:
     stage = out / STAGE
     shutil.rmtree(stage, ignore_errors=True)
     started = time.perf_counter()
+    if not notebooks(args.notebooks):
+        print(f"error: no NN_name.ipynb notebooks in {args.notebooks or NOTEBOOKS}", file=sys.stderr)
+        return 1
     tasks = []
     for lang in args.lang:
         (stage / "notebooks" / lang).mkdir(parents=True)
         (stage / "figures" / lang).mkdir(parents=True)
         tasks += [Task(nb, lang, stage / "notebooks" / lang / nb.name,
                        {"data_dir": str(data), "districts": [], "lang": lang, "figures_dir": str(stage / "figures")})
-                  for nb in notebooks()]
+                  for nb in notebooks(args.notebooks)]
     try:
         run_all(tasks, args.jobs)
     except NotebookFailed as failed:
@@ -262,9 +267,14 @@ def build(args) -> int:
         print("  the previous report and figures were left unchanged.", file=sys.stderr)
         return 1
     results = {}
-    for lang in args.lang:
-        merged = merge([stage / "notebooks" / lang / nb.name for nb in notebooks()])
-        results[lang] = render(merged, document_meta(data, lang, []), lang, args.formats, stage)
+    try:
+        for lang in args.lang:
+            merged = merge([stage / "notebooks" / lang / nb.name for nb in notebooks(args.notebooks)])
+            results[lang] = render(merged, document_meta(data, lang, []), lang, args.formats, stage)
+    except Exception as err:  # a rendering bug must not clobber the last good report either
+        print(f"error: rendering the {lang} report failed: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+        print(f"  executed notebooks: {stage / 'notebooks' / lang}", file=sys.stderr)
+        return 1
     publish(stage, out, figures, args.lang)
     elapsed = time.perf_counter() - started
     for lang, written in results.items():

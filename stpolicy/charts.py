@@ -86,8 +86,12 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
 def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
     """A title per compare_key: the name of its first non-stretch row, with its unit."""
     base = paired[paired["kind"] != "stretch_target"].drop_duplicates("compare_key").set_index("compare_key")
-    unit_label = dict(zip(ds.units["unit"], ds.units["unit" if ds.lang == "zh" else "label_en"]))
-    return {k: f"{r[f'name_{ds.lang}']} ({unit_label[r['unit']]})" for k, r in base.iterrows()}
+    units = ds.units.set_index("unit")
+    def unit(code: str) -> str:  # counts need no unit in English; Chinese keeps 家/个/项
+        if ds.lang == "zh":
+            return f" ({code})"
+        return "" if units.at[code, "dimension"] == "count" else f" ({units.at[code, 'label_en']})"
+    return {k: f"{r[f'name_{ds.lang}']}{unit(r['unit'])}" for k, r in base.iterrows()}
 
 
 def targets(ds: Dataset) -> alt.TopLevelMixin | None:
@@ -108,7 +112,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill("kind_label:N", scale=scale, legend=None)),
         shape=alt.Shape("kind_label:N", legend=None))
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=fonts.FAMILY).encode(text="shown:N")
-    chart = alt.layer(points, labels).properties(width=WIDTH - 200, height=alt.Step(24))
+    chart = alt.layer(points, labels).properties(width=WIDTH - 220, height=alt.Step(19))
     return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
                                                                                            labelAnchor="start", labelOrient="top")))
                  .resolve_scale(x="independent", y="independent"))

@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", dest="formats", type=csv_choice(FORMATS), default=list(FORMATS),
                    help="output formats, comma-separated: html,pdf")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
+    p.add_argument("--notebooks", type=Path, default=None,
+                   help="folder of NN_name.ipynb section notebooks to execute, in name order (default: the project's notebooks/)")
     p.add_argument("--check", action="store_true", help="only validate the data and exit (0 valid, 2 problems)")
     return p
 

@@ -82,11 +82,9 @@ def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = N
     if unknown:
         raise ValueError(f"unknown district(s) {unknown}; districts.csv has {known}")
     for name, frame in tables.items():
-        if "district_id" in frame and name != "narrative":
+        if "district_id" in frame:
             tables[name] = frame[frame["district_id"].isin(keep)].reset_index(drop=True)
     tables["districts"] = tables["districts"].set_index("district_id").loc[keep].reset_index()
-    narrative = tables["narrative"]
-    tables["narrative"] = narrative[(narrative["district_id"] == "") | narrative["district_id"].isin(keep)]
     comp = tables["comparability"]
     ids = set(tables["indicators"]["indicator_id"])
     tables["comparability"] = comp[comp["left_indicator_id"].isin(ids) & comp["right_indicator_id"].isin(ids)]

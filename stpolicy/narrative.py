@@ -10,11 +10,12 @@ from .i18n import join, number, percent, t, value_text
 
 
 def interpretive(ds: Dataset, section: str) -> list[str]:
-    """Analysts' text from narrative.csv for a section (general first, then per district)."""
+    """Analysts' text from narrative.csv for a section, in file order, keeping only texts whose
+    districts are all in the report (general texts, with no districts, always)."""
     rows = ds.narrative[ds.narrative["section"] == section]
-    order = {d: i for i, d in enumerate([""] + ds.district_ids)}
-    rows = rows.assign(o=rows["district_id"].map(order)).sort_values("o", kind="stable")
-    return rows[f"text_{ds.lang}"].tolist()
+    selected = set(ds.district_ids)
+    keep = [set(filter(None, d.split(";"))) <= selected for d in rows["districts"]]
+    return rows.loc[keep, f"text_{ds.lang}"].tolist()
 
 
 def glance(ds: Dataset) -> list[str]:
@@ -154,4 +155,4 @@ def programmes(ds: Dataset) -> list[str]:
 def targets(ds: Dataset) -> list[str]:
     if analysis.paired_indicators(ds).empty:
         return [t("narrative.no_pairs", ds.lang)]
-    return interpretive(ds, "targets") + [t("interactive_hint", ds.lang)]
+    return interpretive(ds, "targets")

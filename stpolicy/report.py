@@ -84,9 +84,10 @@ class Report:
         else:
             svg = self.export_matplotlib(name, chart)
             interactive = static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
-        wrap = '<figure class="report-figure" id="fig-{name}">{body}{caption}{source}</figure>'
-        emit(wrap.format(name=name, body=interactive, caption=caption, source=source),
-             wrap.format(name=name, body=static, caption=caption, source=source))
+        wrap = '<figure class="report-figure" id="fig-{name}">{body}{caption}{hint}{source}</figure>'
+        hint = f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>' if isinstance(chart, alt.TopLevelMixin) else ""
+        emit(wrap.format(name=name, body=interactive, caption=caption, hint=hint, source=source),
+             wrap.format(name=name, body=static, caption=caption, hint="", source=source))
 
     def table(self, name: str, frame: pd.DataFrame, tables: tuple[str, ...] = ("indicators",), css_class: str = "") -> None:
         if frame.empty:

@@ -1,0 +1,196 @@
+"""The built report: offline HTML with every chart drawn, in both languages; robust builds."""
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from browser import open_offline
+from conftest import DATA, ROOT, read_rows, set_cell, write_rows
+
+SECTIONS = ("glance", "targets", "coverage", "instruments", "responsibility", "appendix")
+
+
+def build(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "build_report.py", *map(str, args)], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The full report (both languages, HTML and PDF) built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("build")
+    result = build("--out", out / "report", "--figures", out / "figures")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def indicator(indicator_id: str) -> pd.Series:
+    return pd.read_csv(DATA / "indicators.csv").set_index("indicator_id").loc[indicator_id]
+
+
+def expected_values() -> list[str]:
+    """Values the report must show, read from the CSV (not from the code under test)."""
+    paired = pd.read_csv(DATA / "indicators.csv", keep_default_na=False)
+    paired = paired[paired.compare_key != ""]
+    return [f"{v:g}" for v in paired["value"].unique()]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_renders_every_chart_offline(built, lang):
+    page = open_offline(built / "report" / f"report.{lang}.html")
+    assert page["charts"] >= 6 and page["drawn"] == page["charts"], page
+    assert all(n > 5 for n in page["marks"]), page["marks"]
+    assert page["errors"] == []
+    assert page["outside_requests"] == []
+    districts = pd.read_csv(DATA / "districts.csv")
+    for name in districts[f"name_{lang}"]:
+        assert name in page["text"]
+    for value in expected_values():
+        assert value in page["text"], value
+    quote = indicator("dinghai-i005")["quote"]  # verbatim quotes appear in the appendix
+    assert quote in page["text"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_is_self_contained(built, lang):
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    assert "<script src" not in html
+    assert html.count("window.vegaEmbed=") == 1  # the bundle is inlined once, not per chart
+    assert "@font-face" in html and "font/woff2;base64," in html
+    assert "from stpolicy" not in html and "r.heading(" not in html  # no code cells shown
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figures_exported(built, lang):
+    folder = built / "figures" / lang
+    svgs, pngs = sorted(folder.glob("*.svg")), sorted(folder.glob("*.png"))
+    assert len(svgs) >= 8 and [p.stem for p in svgs] == [p.stem for p in pngs]
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    assert html.count('<figure class="report-figure"') == len(svgs)
+
+
+def test_report_has_sections_toc_and_numbered_captions(built):
+    html = (built / "report" / "report.en.html").read_text(encoding="utf-8")
+    for section in SECTIONS:
+        assert f'id="sec-{section}"' in html and f'href="#sec-{section}"' in html
+    figures = re.findall(r'data-label="figure">Figure (\d+)\.', html)
+    assert figures == [str(i) for i in range(1, len(figures) + 1)]
+    zh = (built / "report" / "report.zh.html").read_text(encoding="utf-8")
+    assert re.search(r'data-label="figure">图1<', zh) and re.search(r'data-label="table">表1<', zh)
+
+
+def test_executed_notebooks_kept(built):
+    kept = sorted((built / "report" / "notebooks" / "zh").glob("*.ipynb"))
+    assert [p.name for p in kept] == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+# --- notebooks ----------------------------------------------------------------------------------
+
+def test_notebooks_are_stored_clean_and_parameterised():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), path.name
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1 and tagged[0] is code[0], path.name
+        for name in ("data_dir", "districts", "lang", "figures_dir"):
+            assert re.search(rf"^{name}: \w", tagged[0].source, re.M), (path.name, name)
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook):
+    import papermill
+    out = tmp_path / notebook
+    papermill.execute_notebook(str(ROOT / "notebooks" / notebook), str(out), cwd=str(ROOT / "notebooks"),
+                               parameters={"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")},
+                               progress_bar=False, kernel_name="python3")
+    html = "".join(o.data.get("text/html", "") for c in nbformat.read(out, as_version=4).cells
+                   for o in c.get("outputs", []) if "data" in o)
+    assert "<h2" in html and "镇海区" in html or notebook.startswith("03") or notebook.startswith("06")
+    assert "定海区" not in html.replace("《舟山市定海区", "")  # only the chosen district is reported
+
+
+# --- builds with other data ----------------------------------------------------------------------
+
+THIRD_SOURCE = "测试区2024年科技工作计划\n一、主要目标\n2024年,全区R&D经费占GDP比重达到2.8%,新增高新技术企业30家以上。\n"
+
+
+def add_third_district(data: Path) -> None:
+    (data / "sources" / "testqu.txt").write_text(THIRD_SOURCE, encoding="utf-8")
+    rows = read_rows(data / "districts.csv")
+    rows.append({**rows[0], "district_id": "testqu", "name_zh": "测试区", "name_en": "Test District",
+                 "doc_title_zh": "测试区2024年科技工作计划", "doc_title_en": "Test District 2024 S&T Work Plan",
+                 "doc_date": "2024-06-01", "doc_type": "work_plan", "source_file": "sources/testqu.txt", "doc_index_no": ""})
+    write_rows(data / "districts.csv", rows)
+    ind = read_rows(data / "indicators.csv")
+    base = {k: "" for k in ind[0]}
+    ind.append({**base, "indicator_id": "testqu-i001", "district_id": "testqu", "period": "2024", "kind": "target",
+                "theme": "rd_investment", "name_zh": "R&D经费占GDP比重", "name_en": "R&D expenditure as share of GDP",
+                "value": "2.8", "unit": "%", "qualifier": "exact", "quote": "全区R&D经费占GDP比重达到2.8%",
+                "section": "一、主要目标", "compare_key": "rd_expenditure_gdp_share"})
+    ind.append({**base, "indicator_id": "testqu-i002", "district_id": "testqu", "period": "2024", "kind": "target",
+                "theme": "enterprises", "name_zh": "新增高新技术企业", "name_en": "New high-tech enterprises",
+                "value": "30", "unit": "家", "qualifier": "at_least", "quote": "新增高新技术企业30家以上",
+                "section": "一、主要目标", "compare_key": "new_hightech_enterprises"})
+    write_rows(data / "indicators.csv", ind)
+
+
+def test_build_with_a_third_district(tmp_path, data_copy):
+    add_third_district(data_copy)
+    result = build("--data", data_copy, "--out", tmp_path / "out", "--figures", tmp_path / "fig", "--lang", "en,zh",
+                   "--format", "html")
+    assert result.returncode == 0, result.stderr
+    page = open_offline(tmp_path / "out" / "report.en.html")
+    assert page["drawn"] == page["charts"] and page["errors"] == []
+    assert "Test District" in page["text"] and "2.8%" in page["text"] and "≥30" in page["text"]
+
+
+def test_broken_data_leaves_previous_report_untouched(built, tmp_path, data_copy):
+    out, fig = tmp_path / "report", tmp_path / "figures"
+    shutil.copytree(built / "report", out)
+    shutil.copytree(built / "figures", fig)
+    before = {p: p.read_bytes() for p in list(out.rglob("*")) + list(fig.rglob("*")) if p.is_file()}
+    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
+    result = build("--data", data_copy, "--out", out, "--figures", fig)
+    assert result.returncode == 2
+    assert f"indicators.csv:{line}: value: 2.4 does not occur in the quote" in result.stderr
+    assert "Traceback" not in result.stderr
+    after = {p: p.read_bytes() for p in list(out.rglob("*")) + list(fig.rglob("*")) if p.is_file()}
+    assert after == before
+
+
+def test_failing_cell_exits_1_and_names_the_notebook(built, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    nb = nbformat.read(notebooks / "01_documents_at_a_glance.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("boom in a cell")'))
+    nbformat.write(nb, notebooks / "07_broken.ipynb")
+    out = tmp_path / "report"
+    shutil.copytree(built / "report", out)
+    before = (out / "report.en.html").read_bytes()
+    result = build("--notebooks", notebooks, "--out", out, "--figures", tmp_path / "fig", "--lang", "en", "--format", "html")
+    assert result.returncode == 1
+    assert "error: 07_broken.ipynb [en] failed: ValueError: boom in a cell" in result.stderr
+    failed = Path(re.search(r"executed notebook: (\S+)", result.stderr).group(1))
+    assert failed.exists()
+    assert (out / "report.en.html").read_bytes() == before
+
+
+def test_text_from_csv_cannot_break_out_of_script(tmp_path, data_copy):
+    evil = 'Evil </script><script>window.__pwned = 1</script> & <b>bold</b>'
+    set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i086", "name_en", evil)
+    rows = read_rows(data_copy / "narrative.csv")
+    rows[0]["text_en"] = "Narrative </script><img src=x onerror=alert()>"
+    write_rows(data_copy / "narrative.csv", rows)
+    result = build("--data", data_copy, "--out", tmp_path / "out", "--figures", tmp_path / "fig", "--lang", "en", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8")
+    assert "</script><script>window.__pwned" not in html and "<img src=x" not in html
+    page = open_offline(tmp_path / "out" / "report.en.html")
+    assert page["drawn"] == page["charts"] and page["errors"] == []
+    assert "Evil </script>" in page["text"]  # shown as text, not executed
