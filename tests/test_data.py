@@ -156,7 +156,8 @@ def test_unquoted_comma_breaks_a_row(data_copy):
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("10 million (yuan)", "10 million, yuan")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert any(m.startswith(f"{path}:4: -: expected 5 fields as in the header, found 6") for m in messages(data_copy))
+    n = len(lines[0].split(","))
+    assert any(m.startswith(f"{path}:4: -: expected {n} fields as in the header, found {n + 1}") for m in messages(data_copy))
 
 
 def test_missing_source_file(data_copy):
