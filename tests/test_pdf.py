@@ -1,0 +1,66 @@
+"""The PDFs: A4, embedded CJK font, searchable Chinese, a working table of contents, same figures as the HTML."""
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import DATA
+from test_report import built, expected_values  # noqa: F401  (session fixture)
+
+LANGS = ["en", "zh"]
+
+
+def tool(*args) -> str:
+    if not shutil.which(args[0]):
+        pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_is_a4_with_embedded_cjk_font(built, lang):
+    pdf = built / "report" / f"report.{lang}.pdf"
+    assert "(A4)" in tool("pdfinfo", str(pdf))
+    fonts = [line.split() for line in tool("pdffonts", str(pdf)).splitlines()[2:]]
+    cjk = [f for f in fonts if "CJK" in f[0]]
+    assert cjk and all(f[-5] == "yes" and f[-4] == "yes" for f in cjk), fonts  # embedded, subset
+    assert all("CJK" in f[0] for f in fonts), "every glyph comes from the one embedded font"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_text_is_searchable(built, lang):
+    text = tool("pdftotext", str(built / "report" / f"report.{lang}.pdf"), "-")
+    flat = re.sub(r"\s+", "", text)
+    for name in pd.read_csv(DATA / "districts.csv")[f"name_{lang}"]:
+        assert re.sub(r"\s+", "", name) in flat
+    for value in expected_values():
+        assert value in text, value
+    quotes = pd.read_csv(DATA / "indicators.csv")["quote"]
+    short = sorted(set(quotes[quotes.str.len() <= 9]))  # short enough not to wrap inside a table cell
+    assert len(short) >= 10 and all(q in flat for q in short)  # Chinese quotes are extractable in both languages
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_toc_lists_every_section_with_its_page(built, lang):
+    pdf = built / "report" / f"report.{lang}.pdf"
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<li class="toc-\d"><a href="#([^"]+)">([^<]+)</a>', html)
+    assert len(sections) >= 6
+    toc_page = tool("pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-")
+    dests = {name: int(page) for page, name in re.findall(r'^\s*(\d+) \[.*?\] "([^"]+)"', tool("pdfinfo", "-dests", str(pdf)), re.M)}
+    for ident, title in sections:
+        title = title.replace("&amp;", "&")
+        match = re.search(rf"^\s*{re.escape(title)}\s*\.+\s*(\d+)\s*$", toc_page, re.M)
+        assert match, f"{title!r} has no page number in the table of contents"
+        assert dests[ident] == int(match.group(1)), (title, dests[ident], match.group(1))  # the link lands there
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_has_the_same_figures_as_the_html(built, lang):
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    text = tool("pdftotext", str(built / "report" / f"report.{lang}.pdf"), "-")
+    word = "Figure" if lang == "en" else "图"
+    html_figures = re.findall(rf'data-label="figure">{word} ?(\d+)', html)
+    pdf_figures = re.findall(rf"^{word} ?(\d+)\.? ", text, re.M)
+    assert html_figures and pdf_figures == html_figures
