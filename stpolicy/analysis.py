@@ -148,3 +148,41 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
 
 def programme_counts(ds: Dataset) -> pd.DataFrame:
     return count_by(ds.programmes, ["district_id", "type"])
+
+
+def stage_shares(ds: Dataset) -> pd.DataFrame:
+    counts = count_by(ds.tool_codes, ["district_id", "value_chain_stage"])
+    counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
+    return counts
+
+
+def subtool_shares(ds: Dataset) -> pd.DataFrame:
+    counts = count_by(ds.tool_codes, ["district_id", "policy_tool", "sub_tool"])
+    counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
+    return counts
+
+
+def mix_tests(ds: Dataset) -> pd.DataFrame:
+    """Permutation chi-square tests of tools, sub-tools and stages across the selected districts."""
+    from .stats import permutation_chi_square
+    codes = ds.tool_codes
+    if codes["district_id"].nunique() < 2:
+        return pd.DataFrame(columns=["dimension", "statistic", "p_value", "permutations", "n_units", "n_categories"])
+    rows = []
+    for dimension in ("policy_tool", "sub_tool", "value_chain_stage"):
+        result = permutation_chi_square(codes["district_id"], codes[dimension])
+        rows.append({"dimension": dimension, "statistic": result.statistic, "p_value": result.p_value,
+                     "permutations": result.permutations, "n_units": result.n_units, "n_categories": result.n_categories})
+    return pd.DataFrame(rows)
+
+
+def comparability_criteria(ds: Dataset) -> pd.DataFrame:
+    """For each cross-district pair: same definition? same kind of figure? same year? (long form)."""
+    pairs = comparability_pairs(ds)
+    rows = []
+    for _, p in pairs.iterrows():
+        checks = {"same_definition": p.comparable != "no", "same_kind": p.left_kind == p.right_kind,
+                  "same_year": p.left_period == p.right_period}
+        rows += [{"comparison_id": p.comparison_id, "left_indicator_id": p.left_indicator_id, "criterion": c, "met": m,
+                  "comparable": p.comparable} for c, m in checks.items()]
+    return pd.DataFrame(rows, columns=["comparison_id", "left_indicator_id", "criterion", "met", "comparable"])

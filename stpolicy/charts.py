@@ -263,3 +263,95 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
         table.columns = [stages[c].replace(" ", "\n") if ds.lang == "en" else stages[c] for c in table.columns]
         draw_heatmap(ax, table.astype(int), ds.district_name(district), "Purples", vmax, i == 0)
     return fig
+
+
+# --- analytical depth ----------------------------------------------------------------------------
+
+def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, title_key: str) -> alt.TopLevelMixin:
+    """Grouped horizontal bars: share of coded clauses per category, one colour per district."""
+    data = labelled(ds, data, **{code: vocabulary})
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
+        yOffset=alt.YOffset("district:N", sort=district_order(ds)),
+        x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%")),
+        color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip(f"{code}_label:N", title=col(ds, title_key)),
+                 alt.Tooltip("n:Q", title=col(ds, "count")), alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%")],
+    ).properties(width=WIDTH - 220, height=alt.Step(9))
+    return theme(chart)
+
+
+def stage_mix(ds: Dataset) -> alt.TopLevelMixin | None:
+    shares = analysis.stage_shares(ds)
+    return None if shares.empty else share_bars(ds, shares, "value_chain_stage", "value_chain_stage", "stage")
+
+
+def subtool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
+    shares = analysis.subtool_shares(ds)
+    return None if shares.empty else share_bars(ds, shares, "sub_tool", "sub_tool", "sub_tool")
+
+
+def term_label(ds: Dataset, term: str, gloss: str) -> str:
+    return f"{term} ({gloss})" if ds.lang == "en" and gloss else term
+
+
+def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | None:
+    if terms.empty:
+        return None
+    data = labelled(ds, terms)
+    data["label"] = [term_label(ds, t_, g) for t_, g in zip(data["term"], data["gloss_en"])]
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort="-x"),
+        x=alt.X("z:Q", title=col(ds, "z_score")),
+        color=alt.Color("district:N", legend=None, sort=district_order(ds)),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("term:N", title=col(ds, "term")),
+                 alt.Tooltip("gloss_en:N", title="English"), alt.Tooltip("count:Q", title=col(ds, "clauses")),
+                 alt.Tooltip("delta:Q", title="δ", format=".3f"), alt.Tooltip("z:Q", title="z", format=".2f")])
+    rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(1.96))
+    chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // max(1, len(ds.district_ids)) + 40, height=alt.Step(16))
+    return theme(chart.facet(column=alt.Column("district:N", title=None, sort=district_order(ds)))
+                 .resolve_scale(y="independent"))
+
+
+def term_frequencies(ds: Dataset, freq: pd.DataFrame, top: int = 15) -> alt.TopLevelMixin | None:
+    if freq.empty:
+        return None
+    totals = freq.groupby("term")["per_10k_chars"].sum().sort_values(ascending=False).head(top).index
+    data = labelled(ds, freq[freq["term"].isin(totals)])
+    gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"]))
+    data["label"] = [term_label(ds, t_, gloss.get(t_, "")) for t_ in data["term"]]
+    order = [term_label(ds, t_, gloss.get(t_, "")) for t_ in totals]
+    chart = alt.Chart(data).mark_point(filled=True, size=90).encode(
+        y=alt.Y("label:N", title=None, sort=order),
+        x=alt.X("per_10k_chars:Q", title=col(ds, "per_10k")),
+        color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
+        shape=alt.Shape("district:N", sort=district_order(ds), legend=None),
+        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("term:N", title=col(ds, "term")),
+                 alt.Tooltip("count:Q", title=col(ds, "count")), alt.Tooltip("per_10k_chars:Q", title=col(ds, "per_10k"), format=".1f")],
+    ).properties(width=WIDTH - 220, height=alt.Step(20))
+    return theme(chart)
+
+
+def comparability_matrix(ds: Dataset) -> alt.TopLevelMixin | None:
+    criteria = analysis.comparability_criteria(ds)
+    if criteria.empty:
+        return None
+    names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
+    criteria["pair"] = criteria["left_indicator_id"].map(names)
+    criteria["criterion_label"] = criteria["criterion"].map(lambda c: col(ds, c))
+    criteria["met_label"] = criteria["met"].map({True: col(ds, "yes"), False: col(ds, "no")})
+    criteria["verdict"] = criteria["comparable"].map(ds.labels("comparable"))
+    base = alt.Chart(criteria).encode(
+        y=alt.Y("pair:N", title=None, sort=None),
+        x=alt.X("criterion_label:N", title=None, sort=[col(ds, c) for c in ("same_definition", "same_kind", "same_year")],
+                axis=alt.Axis(orient="top", labelAngle=0)))
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("met_label:N", title=None, scale=alt.Scale(domain=[col(ds, "yes"), col(ds, "no")], range=["#66a61e", "#d95f02"])),
+        tooltip=[alt.Tooltip("pair:N", title=col(ds, "indicator")), alt.Tooltip("criterion_label:N", title=col(ds, "criterion")),
+                 alt.Tooltip("met_label:N", title=col(ds, "met")), alt.Tooltip("verdict:N", title=col(ds, "comparable"))])
+    text = base.mark_text(color="white", fontSize=12).encode(text="met_label:N")
+    verdict = alt.Chart(criteria.drop_duplicates("comparison_id")).mark_text(align="left", fontSize=11).encode(
+        y=alt.Y("pair:N", title=None, sort=None, axis=None), text="verdict:N")
+    matrix = alt.layer(cells, text).properties(width=alt.Step(90), height=alt.Step(26))
+    return theme(alt.hconcat(matrix, verdict.properties(width=110, height=alt.Step(26), title=col(ds, "comparable")),
+                             spacing=8).resolve_scale(y="shared"))

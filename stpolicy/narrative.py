@@ -6,7 +6,7 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset
-from .i18n import join, number, percent, t, value_text
+from .i18n import join, number, percent, t, value_text  # noqa: F401
 
 
 def interpretive(ds: Dataset, section: str) -> list[str]:
@@ -156,3 +156,44 @@ def targets(ds: Dataset) -> list[str]:
     if analysis.paired_indicators(ds).empty:
         return [t("narrative.no_pairs", ds.lang)]
     return interpretive(ds, "targets")
+
+
+def p_text(p: float) -> str:
+    return f"{p:.3f}" if p >= 0.001 else "< 0.001"
+
+
+def mix_test(ds: Dataset) -> list[str]:
+    tests = analysis.mix_tests(ds)
+    if tests.empty:
+        return [t("narrative.mix_test_single", ds.lang)]
+    p = tests.set_index("dimension")["p_value"]
+    out = [t("narrative.mix_test", ds.lang, n=int(tests["n_units"].iloc[0]), permutations=f"{int(tests['permutations'].iloc[0]):,}",
+             p_tool=p_text(p["policy_tool"]), p_sub=p_text(p["sub_tool"]), p_stage=p_text(p["value_chain_stage"]))]
+    significant = [t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang).lower() if ds.lang == "en"
+                   else t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang) for d in p.index if p[d] < 0.05]
+    out.append(t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang)) if significant
+               else t("narrative.mix_test_not_significant", ds.lang))
+    out.append(t("narrative.mix_test_caveat", ds.lang))
+    return out
+
+
+def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]:
+    out = [t("narrative.vocab_intro", ds.lang, n_terms=n_user_terms, n_stop=len(ds.stopwords))]
+    if terms.empty:
+        return out + [t("narrative.vocab_single", ds.lang)]
+    for district in ds.district_ids:
+        mine = terms[terms.district_id == district].head(5)
+        listed = [t("narrative.vocab_term", ds.lang, term=r.term + (f" ‘{r.gloss_en}’" if ds.lang == "en" and r.gloss_en else ""),
+                    z=f"{r.z:.2f}") for r in mine.itertuples()]
+        out.append(t("narrative.vocab_top", ds.lang, district=ds.district_name(district), terms=join(listed, ds.lang)))
+    return out
+
+
+def kwic(ds: Dataset, terms: list[str]) -> list[str]:
+    quoted = [f"“{x}”" for x in terms]
+    return [t("narrative.kwic_intro", ds.lang, terms=join(quoted, ds.lang))] if terms else []
+
+
+def methods(ds: Dataset) -> list[str]:
+    from .stats import PERMUTATIONS
+    return [t(f"methods.{key}", ds.lang, permutations=f"{PERMUTATIONS:,}") for key in ("curation", "coding", "test", "logodds", "limits")]

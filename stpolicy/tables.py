@@ -15,7 +15,7 @@ import yaml
 
 # Referenced tables come first; a missing optional table is read as empty.
 TABLES = ("districts", "vocabularies", "units", "agencies", "indicators", "comparability", "measures",
-          "tool_codes", "programmes", "narrative")
+          "tool_codes", "programmes", "narrative", "stopwords", "glossary")
 REQUIRED_TABLES = ("districts", "vocabularies", "units")
 HEADER_LINE = 1
 

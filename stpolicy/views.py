@@ -130,3 +130,23 @@ def programmes(ds: Dataset) -> pd.DataFrame:
         col(ds, "type"): p["type"].map(ds.labels("programme_type")),
         col(ds, "quote"): p["quote"],
     })
+
+
+def mix_tests(ds: Dataset) -> pd.DataFrame:
+    tests = analysis.mix_tests(ds)
+    labels = {"policy_tool": col(ds, "policy_tool"), "sub_tool": col(ds, "sub_tool"), "value_chain_stage": col(ds, "stage")}
+    return pd.DataFrame({
+        col(ds, "dimension"): tests["dimension"].map(labels),
+        col(ds, "categories"): tests["n_categories"],
+        col(ds, "units"): tests["n_units"],
+        col(ds, "statistic"): [f"{x:.2f}" for x in tests["statistic"]],
+        col(ds, "p_value"): [f"{x:.3f}" for x in tests["p_value"]],
+    })
+
+
+def keyword_sentences(ds: Dataset, kwic: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        col(ds, "term"): kwic["term"],
+        col(ds, "district"): kwic["district_id"].map(ds.district_names()),
+        col(ds, "sentence"): kwic["sentence"],
+    })

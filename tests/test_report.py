@@ -12,7 +12,7 @@ import pytest
 from browser import open_offline
 from conftest import DATA, ROOT, read_rows, set_cell, write_rows
 
-SECTIONS = ("glance", "targets", "coverage", "instruments", "responsibility", "appendix")
+SECTIONS = ("glance", "targets", "coverage", "instruments", "responsibility", "vocabulary", "methods", "appendix")
 
 
 def build(*args, cwd=ROOT):

@@ -1,0 +1,15 @@
+// Draw every chart of the report from the spec stored next to its container. Wait for the
+// embedded CJK font first: vega measures label widths when it lays out the chart.
+function drawCharts() {
+  document.querySelectorAll("figure .vega-chart").forEach(function (el) {
+    var spec = JSON.parse(el.nextElementSibling.textContent);
+    vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: 1 /* errors only */ }).catch(function (err) {
+      el.textContent = "This chart could not be drawn: " + err;
+      console.error(err);
+    });
+  });
+}
+var fontLoads = ["400 11px 'Noto Sans CJK SC'", "700 11px 'Noto Sans CJK SC'"].map(function (f) {
+  return document.fonts.load(f, "中文Aa");
+});
+Promise.all(fontLoads).then(drawCharts, drawCharts);

@@ -1,0 +1,98 @@
+"""Text as data: segment the source documents with jieba (user dictionary from the curated data),
+count terms per clause, and find the terms that distinguish each district (weighted log-odds)."""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+import pandas as pd
+
+from . import stats
+from .data import Dataset
+
+MIN_CJK_PER_LINE = 20  # shorter lines are page furniture: index numbers, dates, "打印本页"
+CLAUSE_SPLIT = re.compile(r"[。;;,,、!?!?::\n]")
+SENTENCE_SPLIT = re.compile(r"(?<=[。;;!?])")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+QUOTE_MARKS = re.compile(r"[“”\"《》()()〔〕]")
+
+
+@functools.cache
+def _jieba():
+    import jieba
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" on stderr
+    return jieba
+
+
+def user_terms(ds: Dataset) -> list[str]:
+    """Names from the curated data, so jieba keeps them whole (甬江实验室, 海纳计划…)."""
+    names = list(ds.programmes["name_zh"]) + list(ds.agencies["name_as_written"]) + list(ds.glossary["term_zh"])
+    parts = {p for n in names for p in QUOTE_MARKS.split(n)}
+    return sorted(p for p in parts if len(CJK.findall(p)) >= 2)
+
+
+def tokenizer(ds: Dataset):
+    jieba = _jieba()
+    tk = jieba.Tokenizer()
+    for term in user_terms(ds):
+        tk.add_word(term, freq=2_000)
+    return tk
+
+
+def body(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if len(CJK.findall(line)) >= MIN_CJK_PER_LINE)
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in CLAUSE_SPLIT.split(body(text)) if c.strip()]
+
+
+def keep(token: str, stopwords: set[str]) -> bool:
+    return len(token) >= 2 and CJK.search(token) is not None and token not in stopwords
+
+
+def clause_counts(ds: Dataset) -> pd.DataFrame:
+    """terms × districts: the number of clauses of each district's document containing the term."""
+    tk, stop = tokenizer(ds), set(ds.stopwords["term"])
+    columns = {}
+    for district in ds.district_ids:
+        seen = [set(t for t in tk.lcut(c) if keep(t, stop)) for c in clauses(ds.sources[district])]
+        columns[district] = pd.Series([t for s in seen for t in s]).value_counts()
+    return pd.DataFrame(columns).fillna(0).astype(int)
+
+
+def term_frequencies(ds: Dataset) -> pd.DataFrame:
+    """Per district: term count per 10,000 Chinese characters of the document body."""
+    tk, stop = tokenizer(ds), set(ds.stopwords["term"])
+    rows = []
+    for district in ds.district_ids:
+        text = body(ds.sources[district])
+        tokens = pd.Series([t for t in tk.lcut(text) if keep(t, stop)]).value_counts()
+        per_10k = tokens / len(CJK.findall(text)) * 10_000
+        rows.append(pd.DataFrame({"district_id": district, "term": tokens.index, "count": tokens.values,
+                                  "per_10k_chars": per_10k.values}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def distinctive_terms(ds: Dataset, top: int = 12, min_clauses: int = 3) -> pd.DataFrame:
+    """The `top` terms with the highest log-odds z-score for each district (vs the others)."""
+    counts = clause_counts(ds)
+    if counts.shape[1] < 2:
+        return pd.DataFrame(columns=["term", "district_id", "count", "delta", "variance", "z", "gloss_en"])
+    counts = counts[counts.sum(axis=1) >= min_clauses]
+    scored = stats.log_odds_dirichlet(counts).rename(columns={"group": "district_id"})
+    best = scored.sort_values("z", ascending=False).groupby("district_id", sort=False).head(top)
+    gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"]))
+    return best.assign(gloss_en=best["term"].map(gloss).fillna("")).reset_index(drop=True)
+
+
+def keyword_in_context(ds: Dataset, terms: list[str]) -> pd.DataFrame:
+    """Every sentence of every district's document that contains one of `terms`."""
+    rows = []
+    for term in terms:
+        for district in ds.district_ids:
+            for sentence in (s for line in body(ds.sources[district]).splitlines() for s in SENTENCE_SPLIT.split(line)):
+                if term in sentence:
+                    rows.append({"term": term, "district_id": district, "sentence": sentence.strip()})
+    return pd.DataFrame(rows, columns=["term", "district_id", "sentence"])
