@@ -94,6 +94,19 @@ def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
     return {k: f"{r[f'name_{ds.lang}']}{unit(r['unit'])}" for k, r in base.iterrows()}
 
 
+def bounded_points(base: alt.Chart, field: str, scale: alt.Scale, **encodings) -> alt.Chart:
+    """Points filled in their colour, hollow where the value is a bound (≥, >, ≈, ≲) rather than exact."""
+    return base.mark_point(size=115, strokeWidth=2.5).encode(
+        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, legend=None)), **encodings)
+
+
+def facet_by_indicator(chart: alt.LayerChart) -> alt.TopLevelMixin:
+    """One row per indicator, each with its own x scale: the indicators have different units."""
+    header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")
+    return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=header))
+                 .resolve_scale(x="independent", y="independent"))
+
+
 def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     paired = analysis.paired_indicators(ds)
     if paired.empty:
@@ -108,14 +121,10 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         y=alt.Y("row:N", title=None),
         color=alt.Color("kind_label:N", title=col(ds, "kind"), scale=scale),
         tooltip=indicator_tooltips(ds))
-    points = base.mark_point(size=120, strokeWidth=2.5).encode(
-        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill("kind_label:N", scale=scale, legend=None)),
-        shape=alt.Shape("kind_label:N", legend=None))
+    points = bounded_points(base, "kind_label:N", scale, shape=alt.Shape("kind_label:N", legend=None))
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=fonts.FAMILY).encode(text="shown:N")
     chart = alt.layer(points, labels).properties(width=WIDTH - 220, height=alt.Step(19))
-    return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                                           labelAnchor="start", labelOrient="top")))
-                 .resolve_scale(x="independent", y="independent"))
+    return facet_by_indicator(chart)
 
 
 def changes(ds: Dataset) -> alt.TopLevelMixin | None:
@@ -137,14 +146,10 @@ def changes(ds: Dataset) -> alt.TopLevelMixin | None:
     base = alt.Chart(data).encode(y=alt.Y("indicator_title:N", title=None, axis=None))
     line = base.mark_line(color="#999", strokeWidth=2).encode(x=alt.X("value:Q", title=None), detail="indicator_title:N")
     scale = alt.Scale(domain=[ds.label("kind", "actual"), ds.label("kind", "target")], range=[PALETTE["actual"], PALETTE["target"]])
-    points = base.mark_point(size=110, strokeWidth=2.5).encode(
-        x="value:Q", color=alt.Color("end_label:N", title=None, scale=scale),
-        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill("end_label:N", scale=scale, legend=None)),
-        tooltip=indicator_tooltips(ds))
+    points = bounded_points(base, "end_label:N", scale, x="value:Q", color=alt.Color("end_label:N", title=None, scale=scale),
+                            tooltip=indicator_tooltips(ds))
     chart = alt.layer(line, points).properties(width=WIDTH - 300, height=alt.Step(30))
-    return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                                           labelAnchor="start", labelOrient="top")))
-                 .resolve_scale(x="independent", y="independent"))
+    return facet_by_indicator(chart)
 
 
 def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
