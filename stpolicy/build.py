@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 
 from . import __version__, fonts
-from .i18n import t
+from .i18n import join, t
+from .report import STATIC_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -109,28 +110,25 @@ def html_outputs(nb: nbformat.NotebookNode):
                 yield output
 
 
-def number_labels(nb: nbformat.NotebookNode, lang: str) -> dict[str, int]:
-    """Fill 'Figure N.' / '表N' into caption labels, in document order; returns the counts."""
-    counts = {"figure": 0, "table": 0}
-
+def fill_labels(html_text: str, counts: dict[str, int], lang: str) -> str:
+    """Replace each empty caption label with the next 'Figure N.' / '表N', counting in `counts`."""
     def fill(match: re.Match) -> str:
         kind = match.group(1)
         counts[kind] += 1
-        sep = "" if lang == "zh" else " "
-        return f'<span class="label" data-label="{kind}">{t(kind, lang)}{sep}{counts[kind]}{"" if lang == "zh" else "."}</span>'
+        text = f"{t(kind, lang)}{counts[kind]}" if lang == "zh" else f"{t(kind, lang)} {counts[kind]}."
+        return f'<span class="label" data-label="{kind}">{text}</span>'
+    return LABEL.sub(fill, html_text)
 
+
+def number_labels(nb: nbformat.NotebookNode, lang: str) -> dict[str, int]:
+    """Number figures and tables in document order; a static twin gets its interactive twin's numbers."""
+    counts = {"figure": 0, "table": 0}
     for output in html_outputs(nb):
-        numbered = {}
-        for key in ("text/html",):
-            numbered[key] = LABEL.sub(fill, output.data[key])
-        static = output.get("metadata", {}).get("stpolicy_static_html")
-        output.data.update(numbered)
-        if static:  # the static twin gets the same numbers, so HTML and PDF agree
-            counts_before = dict(counts)
-            for kind in counts:
-                counts[kind] -= len(re.findall(f'data-label="{kind}">', numbered["text/html"]))
-            output.metadata["stpolicy_static_html"] = LABEL.sub(fill, static)
-            counts.update(counts_before)
+        before = dict(counts)
+        output.data["text/html"] = fill_labels(output.data["text/html"], counts, lang)
+        static = output.get("metadata", {}).get(STATIC_KEY)
+        if static:
+            output.metadata[STATIC_KEY] = fill_labels(static, before, lang)
     return counts
 
 
@@ -146,7 +144,7 @@ def static_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The same document with each interactive chart replaced by its static SVG twin (for print)."""
     nb = copy.deepcopy(nb)
     for output in html_outputs(nb):
-        static = output.get("metadata", {}).get("stpolicy_static_html")
+        static = output.get("metadata", {}).get(STATIC_KEY)
         if static:
             output.data["text/html"] = static
     return nb
@@ -178,7 +176,6 @@ def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> di
 def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
     from .data import load
     ds = load(data_dir, lang, districts)
-    from .i18n import join
     names = list(ds.district_names().values())
     docs = [t("doc_cite", lang, district=ds.district_name(d.district_id), title_en=d.doc_title_en, title_zh=d.doc_title_zh,
               date=d.doc_date) for _, d in ds.districts.iterrows()]
@@ -207,8 +204,9 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
     toc = table_of_contents(nb)
     written = {}
     if "html" in formats:
-        page = render_html(nb, report_resources(meta, lang, "screen", toc), vl_convert.javascript_bundle())
-        bundle_free = page.replace(vl_convert.javascript_bundle(), "")
+        bundle = vl_convert.javascript_bundle()
+        page = render_html(nb, report_resources(meta, lang, "screen", toc), bundle)
+        bundle_free = page.replace(bundle, "")  # the font subset needs only the report's own characters
         path = stage / f"report.{lang}.html"
         path.write_text(with_font(page, fonts.embedded_font_face(bundle_free)), encoding="utf-8")
         written["html"] = path
