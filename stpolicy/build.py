@@ -257,6 +257,7 @@ def build(args) -> int:
         tasks += [Task(nb, lang, stage / "notebooks" / lang / nb.name,
                        {"data_dir": str(data), "districts": [], "lang": lang, "figures_dir": str(stage / "figures")})
                   for nb in notebooks(args.notebooks)]
+    print(f"executing {len(tasks)} notebooks ({len(args.lang)} language(s)) with {args.jobs} job(s)...", file=sys.stderr)
     try:
         run_all(tasks, args.jobs)
     except NotebookFailed as failed:
@@ -267,6 +268,7 @@ def build(args) -> int:
     results = {}
     try:
         for lang in args.lang:
+            print(f"rendering {lang}: {', '.join(args.formats)}...", file=sys.stderr)
             merged = merge([stage / "notebooks" / lang / nb.name for nb in notebooks(args.notebooks)])
             results[lang] = render(merged, document_meta(data, lang, []), lang, args.formats, stage)
     except Exception as err:  # a rendering bug must not clobber the last good report either
