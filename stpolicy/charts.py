@@ -4,17 +4,17 @@ with labels in the dataset's language; stpolicy.report exports and embeds them.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import altair as alt
-import matplotlib
 import pandas as pd
 
-matplotlib.use("Agg")  # headless: figures are exported, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+from . import analysis, fonts
+from .data import Dataset
+from .i18n import t, value_text
 
-from . import analysis, fonts  # noqa: E402
-from .data import Dataset  # noqa: E402
-from .i18n import number, t, value_text  # noqa: E402
+if TYPE_CHECKING:  # matplotlib and seaborn load only in notebooks that draw heatmaps
+    import matplotlib.pyplot as plt
 
 WIDTH = 620
 PALETTE = {"actual": "#4c78a8", "target": "#f58518", "stretch_target": "#e45756", "ranking": "#72b7b2"}
@@ -221,6 +221,10 @@ def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
 # --- seaborn heatmaps ----------------------------------------------------------------------
 
 def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
+    import matplotlib
+    matplotlib.use("Agg")  # headless: figures are exported, never shown in a window
+    import matplotlib.pyplot as plt
+    import seaborn as sns
     fonts.use_in_matplotlib()
     sns.set_theme(style="white", font=fonts.FAMILY, rc={"axes.unicode_minus": False})
     fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 2.6, height), squeeze=False, constrained_layout=True)
@@ -228,6 +232,7 @@ def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
 
 
 def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool) -> None:
+    import seaborn as sns
     sns.heatmap(table, ax=ax, annot=True, fmt="d", cmap=cmap, vmin=0, vmax=max(vmax, 1), cbar=False,
                 linewidths=0.5, linecolor="white", annot_kws={"fontsize": 9})
     ax.set_title(title, fontsize=11)

@@ -162,8 +162,8 @@ def p_text(p: float) -> str:
     return f"{p:.3f}" if p >= 0.001 else "< 0.001"
 
 
-def mix_test(ds: Dataset) -> list[str]:
-    tests = analysis.mix_tests(ds)
+def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
+    """Sentences on analysis.mix_tests(ds) (passed in: the permutations take a second or two)."""
     if tests.empty:
         return [t("narrative.mix_test_single", ds.lang)]
     p = tests.set_index("dimension")["p_value"]

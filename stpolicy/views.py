@@ -132,8 +132,7 @@ def programmes(ds: Dataset) -> pd.DataFrame:
     })
 
 
-def mix_tests(ds: Dataset) -> pd.DataFrame:
-    tests = analysis.mix_tests(ds)
+def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
     labels = {"policy_tool": col(ds, "policy_tool"), "sub_tool": col(ds, "sub_tool"), "value_chain_stage": col(ds, "stage")}
     return pd.DataFrame({
         col(ds, "dimension"): tests["dimension"].map(labels),

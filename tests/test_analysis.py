@@ -126,7 +126,7 @@ def test_distinctive_terms_are_ranked_by_z(ds):
 
 
 def test_narrative_states_the_computed_p_value(ds):
-    text = " ".join(narrative.mix_test(ds))
+    text = " ".join(narrative.mix_test(ds, analysis.mix_tests(ds)))
     p = analysis.mix_tests(ds).set_index("dimension").at["policy_tool", "p_value"]
     assert f"p = {p:.3f} for the basic tools" in text
 
@@ -135,4 +135,4 @@ def test_single_district_has_no_test_and_no_contrast():
     one = load(DATA, "zh", ["zhenhai"])
     assert analysis.mix_tests(one).empty
     assert vocabulary.distinctive_terms(one).empty
-    assert narrative.mix_test(one) == ["只选择了一个地区,无需检验差异。"]
+    assert narrative.mix_test(one, analysis.mix_tests(one)) == ["只选择了一个地区,无需检验差异。"]
