@@ -78,7 +78,9 @@ class Report:
         if isinstance(chart, alt.TopLevelMixin):
             spec = chart.to_dict()
             svg = self.export_altair(name, spec)
-            interactive = (f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}"></div>'
+            # The static SVG inside the container shows wherever the report's script does not run
+            # (JupyterLab, no JavaScript); the report replaces it with the interactive chart.
+            interactive = (f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}">{svg}</div>'
                            f'<script type="application/json" class="vega-spec">{script_safe_json(spec)}</script>')
             static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
         else:

@@ -31,13 +31,15 @@ def open_offline(path: Path, wait_ms: int = 3000) -> dict:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: requests.append(r.url))
         page.goto(path.resolve().as_uri())
+        # vega-embed marks its container; the static fallback SVG inside it must be gone.
         page.wait_for_function("document.querySelectorAll('.vega-chart').length === "
-                               "document.querySelectorAll('.vega-chart svg.marks, .vega-chart canvas').length",
+                               "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",
                                timeout=15000)
         page.wait_for_timeout(300)
         state = page.evaluate("""() => ({
             charts: document.querySelectorAll('.vega-chart').length,
-            drawn: Array.from(document.querySelectorAll('.vega-chart')).filter(e => e.querySelector('svg.marks, canvas')).length,
+            drawn: Array.from(document.querySelectorAll('.vega-chart.vega-embed'))
+                .filter(e => e.querySelectorAll('svg.marks, canvas').length === 1).length,
             marks: Array.from(document.querySelectorAll('.vega-chart svg.marks')).map(s => s.querySelectorAll('path, rect, text, line').length),
             figures: document.querySelectorAll('figure.report-figure').length,
             text: document.body.innerText,

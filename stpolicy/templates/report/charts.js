@@ -3,6 +3,7 @@
 function drawCharts() {
   document.querySelectorAll("figure .vega-chart").forEach(function (el) {
     var spec = JSON.parse(el.nextElementSibling.textContent);
+    el.innerHTML = "";  // drop the static fallback
     vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: 1 /* errors only */ }).catch(function (err) {
       el.textContent = "This chart could not be drawn: " + err;
       console.error(err);
