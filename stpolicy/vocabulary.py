@@ -33,9 +33,14 @@ def user_terms(ds: Dataset) -> list[str]:
 
 
 def tokenizer(ds: Dataset):
-    jieba = _jieba()
-    tk = jieba.Tokenizer()
-    for term in user_terms(ds):
+    return _tokenizer(tuple(user_terms(ds)))
+
+
+@functools.lru_cache(maxsize=4)
+def _tokenizer(terms: tuple[str, ...]):
+    """A jieba tokenizer with the curated names added (built once per set of names: ~0.6 s)."""
+    tk = _jieba().Tokenizer()
+    for term in terms:
         tk.add_word(term, freq=2_000)
     return tk
 
