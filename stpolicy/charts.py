@@ -64,8 +64,8 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
                         scale=alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds])),
         tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("theme_label:N", title=col(ds, "theme")),
                  alt.Tooltip("kind_label:N", title=col(ds, "kind")), alt.Tooltip("n:Q", title=col(ds, "count"))],
-    ).properties(width=max(160, WIDTH // max(1, len(ds.district_ids)) - 60), height=300)
-    return theme(chart.facet(column=alt.Column("district:N", title=None, sort=district_order(ds))))
+    ).properties(width=max(160, WIDTH // min(4, max(1, len(ds.district_ids))) - 60), height=300)
+    return facet_by_district(ds, chart)
 
 
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
@@ -98,6 +98,12 @@ def bounded_points(base: alt.Chart, field: str, scale: alt.Scale, **encodings) -
     """Points filled in their colour, hollow where the value is a bound (≥, >, ≈, ≲) rather than exact."""
     return base.mark_point(size=115, strokeWidth=2.5).encode(
         fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, legend=None)), **encodings)
+
+
+def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """One panel per district, wrapping after four so that many districts stay readable."""
+    return theme(chart.facet(facet=alt.Facet("district:N", title=None, sort=district_order(ds)),
+                             columns=min(4, max(1, len(ds.district_ids)))))
 
 
 def facet_by_indicator(chart: alt.LayerChart) -> alt.TopLevelMixin:
@@ -318,9 +324,8 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
                  alt.Tooltip("gloss_en:N", title="English"), alt.Tooltip("count:Q", title=col(ds, "clauses")),
                  alt.Tooltip("delta:Q", title="δ", format=".3f"), alt.Tooltip("z:Q", title="z", format=".2f")])
     rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(1.96))
-    chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // max(1, len(ds.district_ids)) + 40, height=alt.Step(16))
-    return theme(chart.facet(column=alt.Column("district:N", title=None, sort=district_order(ds)))
-                 .resolve_scale(y="independent"))
+    chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // min(4, max(1, len(ds.district_ids))) + 40, height=alt.Step(16))
+    return facet_by_district(ds, chart).resolve_scale(y="independent")
 
 
 def term_frequencies(ds: Dataset, freq: pd.DataFrame, top: int = 15) -> alt.TopLevelMixin | None:
