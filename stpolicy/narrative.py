@@ -103,6 +103,7 @@ def coverage(ds: Dataset) -> list[str]:
 def instruments(ds: Dataset) -> list[str]:
     shares = analysis.tool_shares(ds)
     subs = analysis.subtool_stage_counts(ds).groupby(["district_id", "sub_tool"])["n"].sum().reset_index()
+    stages = analysis.stage_shares(ds)
     out = interpretive(ds, "instruments")
     for district in ds.district_ids:
         mine = shares[shares.district_id == district].set_index("policy_tool")
@@ -112,8 +113,12 @@ def instruments(ds: Dataset) -> list[str]:
         parts = [t("narrative.tool_part", ds.lang, label=ds.label("policy_tool", k), share=percent(mine.at[k, "share"], ds.lang))
                  for k in ds.order("policy_tool") if k in mine.index]
         top = subs[subs.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
-        out.append(t("narrative.tool_mix", ds.lang, district=ds.district_name(district), n=int(mine["n"].sum()), parts=join(parts, ds.lang))
-                   + t("sentence_sep", ds.lang) + t("narrative.tool_top_sub", ds.lang, label=ds.label("sub_tool", top.sub_tool), n=top.n))
+        stage = stages[stages.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
+        out.append(t("sentence_sep", ds.lang).join([
+            t("narrative.tool_mix", ds.lang, district=ds.district_name(district), n=int(mine["n"].sum()), parts=join(parts, ds.lang)),
+            t("narrative.tool_top_sub", ds.lang, label=ds.label("sub_tool", top.sub_tool), n=top.n),
+            t("narrative.tool_top_stage", ds.lang, label=ds.label("value_chain_stage", stage.value_chain_stage),
+              share=percent(stage.share, ds.lang))]))
     return out
 
 

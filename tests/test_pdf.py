@@ -64,3 +64,10 @@ def test_pdf_has_the_same_figures_as_the_html(built, lang):
     html_figures = re.findall(rf'data-label="figure">{word} ?(\d+)', html)
     pdf_figures = re.findall(rf"^{word} ?(\d+)\.? ", text, re.M)
     assert html_figures and pdf_figures == html_figures
+
+
+def test_long_tables_repeat_their_header_on_each_page(built):
+    pdf = built / "report" / "report.en.pdf"
+    pages = tool("pdftotext", "-layout", str(pdf), "-").split("\f")
+    appendix = [p for p in pages if "Quote (verbatim)" in p and "Section" in p]
+    assert len(appendix) >= 5  # the appendix table runs over several pages, each with its header row
