@@ -67,12 +67,14 @@ def implied_changes(ds: Dataset) -> pd.DataFrame:
         rows.append({"district_id": district, "compare_key": key,
                      "actual_id": actual.indicator_id, "target_id": target.indicator_id,
                      "actual": actual.value, "actual_period": actual.period, "actual_qualifier": actual.qualifier,
+                     "actual_symbol": actual.symbol,
                      "target": target.value, "target_period": target.period, "target_qualifier": target.qualifier,
+                     "target_symbol": target.symbol,
                      "unit": target.unit, "change": target.value - actual.value,
                      "change_pct": (target.value - actual.value) / actual.value if actual.value else float("nan")})
     return pd.DataFrame(rows, columns=["district_id", "compare_key", "actual_id", "target_id", "actual", "actual_period",
-                                       "actual_qualifier", "target", "target_period", "target_qualifier", "unit",
-                                       "change", "change_pct"])
+                                       "actual_qualifier", "actual_symbol", "target", "target_period", "target_qualifier",
+                                       "target_symbol", "unit", "change", "change_pct"])
 
 
 def comparability_pairs(ds: Dataset) -> pd.DataFrame:
@@ -133,8 +135,9 @@ def responsibilities(ds: Dataset) -> pd.DataFrame:
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
-    """Per district and agency: measures led and co-responsible, most leads first."""
+    """Per district and agency the documents name: measures led and co-responsible, most leads first."""
     resp = responsibilities(ds)
+    resp = resp[resp["source"] == "named"]
     if resp.empty:
         return pd.DataFrame(columns=["district_id", "agency_id", "name_zh", "name_en", "n_lead", "n_co"])
     names = resp.drop_duplicates("agency_id").set_index("agency_id")

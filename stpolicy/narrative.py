@@ -30,8 +30,7 @@ def glance(ds: Dataset) -> list[str]:
             sentences = [t("narrative.glance_doc_no_numbers", lang, **fields)]
         else:
             by_kind = mine.groupby("kind")["n"].sum()
-            kinds = join([t("narrative.kind_count", lang, n=by_kind[k], label=ds.label("kind", k).lower() if lang == "en"
-                            else ds.label("kind", k)) for k in ds.order("kind") if k in by_kind], lang)
+            kinds = join([t("narrative.kind_count", lang, n=by_kind[k], label=lower_first(ds.label("kind", k), lang)) for k in ds.order("kind") if k in by_kind], lang)
             sentences = [t("narrative.glance_doc", lang, n_indicators=d.n_indicators, kinds=kinds, **fields)]
             by_theme = mine.groupby("theme")["n"].sum().sort_values(ascending=False, kind="stable")
             sentences.append(t("narrative.glance_top_theme", lang, theme=ds.label("theme", by_theme.index[0]),
@@ -52,14 +51,14 @@ def lower_first(text: str, lang: str) -> str:
 def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
     r = {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)} if prefix else row
     return t("narrative.value_phrase", ds.lang, district=ds.district_name(r["district_id"]), name=lower_first(r[f"name_{ds.lang}"], ds.lang),
-             kind=ds.label("kind", r["kind"]).lower() if ds.lang == "en" else ds.label("kind", r["kind"]),
+             kind=lower_first(ds.label("kind", r["kind"]), ds.lang),
              period=r["period"], value=value_text(r["value"], r["unit"], ds.units, ds.lang, r["symbol"]))
 
 
 def comparability(ds: Dataset) -> list[str]:
     pairs = analysis.comparability_pairs(ds)
     return [t("narrative.pair_values", ds.lang, left=value_phrase(ds, p, "left_"), right=value_phrase(ds, p, "right_"),
-              verdict=ds.label("comparable", p.comparable).lower() if ds.lang == "en" else ds.label("comparable", p.comparable),
+              verdict=lower_first(ds.label("comparable", p.comparable), ds.lang),
               reason=p[f"reason_{ds.lang}"]) for _, p in pairs.iterrows()]
 
 
@@ -72,14 +71,13 @@ def changes(ds: Dataset) -> list[str]:
     if ch.empty:
         return [t("narrative.no_changes", ds.lang)]
     names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
-    symbols = ds.vocab("qualifier")["symbol"]
     out = []
     for _, c in ch.iterrows():
         bounded = c.actual_qualifier != "exact" or c.target_qualifier != "exact"
         out.append(t("narrative.change", ds.lang, district=ds.district_name(c.district_id),
                      name=lower_first(names[c.target_id], ds.lang),
-                     actual=value_text(c.actual, c.unit, ds.units, ds.lang, symbols[c.actual_qualifier]),
-                     target=value_text(c.target, c.unit, ds.units, ds.lang, symbols[c.target_qualifier]),
+                     actual=value_text(c.actual, c.unit, ds.units, ds.lang, c.actual_symbol),
+                     target=value_text(c.target, c.unit, ds.units, ds.lang, c.target_symbol),
                      actual_period=c.actual_period, target_period=c.target_period,
                      change=signed(c.change) + ("" if c.unit != "%" else " pp" if ds.lang == "en" else "个百分点"),
                      change_pct=("+" if c.change_pct > 0 else "") + percent(c.change_pct, ds.lang))
@@ -124,7 +122,6 @@ def instruments(ds: Dataset) -> list[str]:
 
 def responsibility(ds: Dataset) -> list[str]:
     roles = analysis.agency_roles(ds)
-    resp = analysis.responsibilities(ds)
     out = []
     for district in ds.district_ids:
         measures = ds.measures[ds.measures.district_id == district]
@@ -135,7 +132,7 @@ def responsibility(ds: Dataset) -> list[str]:
         if named.empty and (measures.lead_agency_source == "issuer").any():
             out.append(t("narrative.lead_issuer", ds.lang, district=name, total=len(measures)))
         elif not named.empty:
-            mine = roles[(roles.district_id == district) & roles.agency_id.isin(resp[resp.source == "named"].agency_id)]
+            mine = roles[roles.district_id == district]
             top = mine.iloc[0]
             out.append(t("narrative.lead_top", ds.lang, district=name, agency=top.name_zh if ds.lang == "zh" else top.name_en,
                          n=top.n_lead, total=len(measures), n_agencies=mine.agency_id.nunique()))
@@ -174,8 +171,8 @@ def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
     p = tests.set_index("dimension")["p_value"]
     out = [t("narrative.mix_test", ds.lang, n=int(tests["n_units"].iloc[0]), permutations=f"{int(tests['permutations'].iloc[0]):,}",
              p_tool=p_text(p["policy_tool"]), p_sub=p_text(p["sub_tool"]), p_stage=p_text(p["value_chain_stage"]))]
-    significant = [t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang).lower() if ds.lang == "en"
-                   else t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang) for d in p.index if p[d] < 0.05]
+    significant = [lower_first(t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang), ds.lang)
+                   for d in p.index if p[d] < 0.05]
     out.append(t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang)) if significant
                else t("narrative.mix_test_not_significant", ds.lang))
     out.append(t("narrative.mix_test_caveat", ds.lang))

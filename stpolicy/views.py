@@ -13,8 +13,8 @@ def col(ds: Dataset, key: str) -> str:
 
 
 def shown_value(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
-    symbol = ds.vocab("qualifier")["symbol"].get(row[f"{prefix}qualifier"], "")
-    return value_text(row[f"{prefix}value"], row[f"{prefix}unit"], ds.units, ds.lang, symbol)
+    """A row of analysis.with_symbols (optionally prefixed) as `≥59家` / `≥59`."""
+    return value_text(row[f"{prefix}value"], row[f"{prefix}unit"], ds.units, ds.lang, row[f"{prefix}symbol"])
 
 
 def documents(ds: Dataset) -> pd.DataFrame:
@@ -59,14 +59,11 @@ def comparability(ds: Dataset) -> pd.DataFrame:
 def changes(ds: Dataset) -> pd.DataFrame:
     ch = analysis.implied_changes(ds)
     names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
-    symbols = ds.vocab("qualifier")["symbol"]
     return pd.DataFrame({
         col(ds, "district"): ch["district_id"].map(ds.district_names()),
         col(ds, "indicator"): ch["target_id"].map(names),
-        col(ds, "actual"): [f"{value_text(a, u, ds.units, ds.lang, symbols[q])} ({p})"
-                            for a, u, q, p in zip(ch["actual"], ch["unit"], ch["actual_qualifier"], ch["actual_period"])],
-        col(ds, "target"): [f"{value_text(a, u, ds.units, ds.lang, symbols[q])} ({p})"
-                            for a, u, q, p in zip(ch["target"], ch["unit"], ch["target_qualifier"], ch["target_period"])],
+        **{col(ds, end): [f"{value_text(v, u, ds.units, ds.lang, s)} ({p})" for v, u, s, p in
+                          zip(ch[end], ch["unit"], ch[f"{end}_symbol"], ch[f"{end}_period"])] for end in ("actual", "target")},
         col(ds, "change"): [("+" if c > 0 else "") + number(round(c, 10)) for c in ch["change"]],
         col(ds, "change_pct"): [("+" if c > 0 else "") + percent(c, ds.lang) for c in ch["change_pct"]],
     })
@@ -84,8 +81,6 @@ def tool_counts(ds: Dataset) -> pd.DataFrame:
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
     roles = analysis.agency_roles(ds)
-    resp = analysis.responsibilities(ds)
-    roles = roles[roles["agency_id"].isin(resp.loc[resp["source"] == "named", "agency_id"])]
     return pd.DataFrame({
         col(ds, "district"): roles["district_id"].map(ds.district_names()),
         col(ds, "agency"): roles["name_zh"] if ds.lang == "zh" else roles["name_en"] + " (" + roles["name_zh"] + ")",
@@ -95,7 +90,7 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
 
 
 def indicators(ds: Dataset) -> pd.DataFrame:
-    ind = ds.indicators
+    ind = analysis.with_symbols(ds, ds.indicators)
     return pd.DataFrame({
         col(ds, "district"): ind["district_id"].map(ds.district_names()),
         col(ds, "indicator"): ind[f"name_{ds.lang}"],
