@@ -86,18 +86,22 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
 def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
     """A title per compare_key: the name of its first non-stretch row, with its unit."""
     base = paired[paired["kind"] != "stretch_target"].drop_duplicates("compare_key").set_index("compare_key")
-    units = ds.units.set_index("unit")
-    def unit(code: str) -> str:  # counts need no unit in English; Chinese keeps 家/个/项
-        if ds.lang == "zh":
-            return f" ({code})"
-        return "" if units.at[code, "dimension"] == "count" else f" ({units.at[code, 'label_en']})"
-    return {k: f"{r[f'name_{ds.lang}']}{unit(r['unit'])}" for k, r in base.iterrows()}
+    return {k: f"{r[f'name_{ds.lang}']}{unit_suffix(ds, r['unit'])}" for k, r in base.iterrows()}
 
 
-def bounded_points(base: alt.Chart, field: str, scale: alt.Scale, **encodings) -> alt.Chart:
-    """Points filled in their colour, hollow where the value is a bound (≥, >, ≈, ≲) rather than exact."""
+def unit_suffix(ds: Dataset, unit: str) -> str:
+    """' (亿元)' / ' (100 million yuan)'; counts need no unit in English, Chinese keeps 家/个/项."""
+    if ds.lang == "zh":
+        return f" ({unit})"
+    row = ds.units.set_index("unit").loc[unit]
+    return "" if row["dimension"] == "count" else f" ({row['label_en']})"
+
+
+def bounded_points(base: alt.Chart, field: str, scale: alt.Scale, title: str | None, **encodings) -> alt.Chart:
+    """Points filled in their colour, hollow where the value is a bound (≥, >, ≈, ≲) rather than exact.
+    Colour and fill share field, scale and title, so vega-lite draws one legend for both."""
     return base.mark_point(size=115, strokeWidth=2.5).encode(
-        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, legend=None)), **encodings)
+        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, title=title)), **encodings)
 
 
 def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -127,7 +131,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         y=alt.Y("row:N", title=None),
         color=alt.Color("kind_label:N", title=col(ds, "kind"), scale=scale),
         tooltip=indicator_tooltips(ds))
-    points = bounded_points(base, "kind_label:N", scale, shape=alt.Shape("kind_label:N", legend=None))
+    points = bounded_points(base, "kind_label:N", scale, col(ds, "kind"), shape=alt.Shape("kind_label:N", legend=None))
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=fonts.FAMILY).encode(text="shown:N")
     chart = alt.layer(points, labels).properties(width=WIDTH - 220, height=alt.Step(19))
     return facet_by_indicator(chart)
@@ -138,13 +142,14 @@ def changes(ds: Dataset) -> alt.TopLevelMixin | None:
     if ch.empty:
         return None
     paired = analysis.paired_indicators(ds)
-    titles = key_titles(ds, paired)
     ind = with_display_values(ds, paired).set_index("indicator_id")
     rows = []
     for _, c in ch.iterrows():
+        target = ind.loc[c.target_id]  # the district's own wording, as in the table below the chart
+        title = f"{ds.district_name(c.district_id)}: {target['name']}{unit_suffix(ds, target.unit)}"
         for end, ident in (("actual", c.actual_id), ("target", c.target_id)):
             r = ind.loc[ident]
-            rows.append({"indicator_title": f"{ds.district_name(c.district_id)}: {titles[c.compare_key]}",
+            rows.append({"indicator_title": title,
                          "end": end, "end_label": ds.label("kind", end), "value": r.value, "shown": r.shown,
                          "period": r.period, "bounded": bool(r.bounded), "quote": r.quote, "section": r.section,
                          "district": r.district, "name": r["name"], "kind_label": r.kind_label})
@@ -152,8 +157,8 @@ def changes(ds: Dataset) -> alt.TopLevelMixin | None:
     base = alt.Chart(data).encode(y=alt.Y("indicator_title:N", title=None, axis=None))
     line = base.mark_line(color="#999", strokeWidth=2).encode(x=alt.X("value:Q", title=None), detail="indicator_title:N")
     scale = alt.Scale(domain=[ds.label("kind", "actual"), ds.label("kind", "target")], range=[PALETTE["actual"], PALETTE["target"]])
-    points = bounded_points(base, "end_label:N", scale, x="value:Q", color=alt.Color("end_label:N", title=None, scale=scale),
-                            tooltip=indicator_tooltips(ds))
+    points = bounded_points(base, "end_label:N", scale, col(ds, "kind"), x="value:Q",
+                            color=alt.Color("end_label:N", title=col(ds, "kind"), scale=scale), tooltip=indicator_tooltips(ds))
     chart = alt.layer(line, points).properties(width=WIDTH - 300, height=alt.Step(30))
     return facet_by_indicator(chart)
 
@@ -276,8 +281,12 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
                  .reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0))
         table.index = [f"{ds.label('policy_tool', tools[s])[:2] if ds.lang == 'zh' else ds.label('policy_tool', tools[s]).split('-')[0]} · {subs[s]}"
                        for s in table.index]
-        table.columns = [stages[c].replace(" ", "\n") if ds.lang == "en" else stages[c] for c in table.columns]
+        table.columns = [stages[c] for c in table.columns]
         draw_heatmap(ax, table.astype(int), ds.district_name(district), "Purples", vmax, i == 0)
+        if ds.lang == "en":  # long English stage names would run into each other
+            ax.tick_params(axis="x", rotation=35)
+            for label in ax.get_xticklabels():
+                label.set_horizontalalignment("right")
     return fig
 
 
