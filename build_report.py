@@ -4,6 +4,7 @@
 Run `python build_report.py --help` for the options. Exit codes: 0 built (or data valid with
 --check), 1 a notebook failed, 2 the data has problems (listed as path:line: column: message).
 """
+
 import sys
 
 from stpolicy.cli import main

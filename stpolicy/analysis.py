@@ -3,6 +3,7 @@
 Functions take a Dataset and return tidy DataFrames keyed by codes (district_id, theme, ...);
 labels are attached by the caller in the report language.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,18 +21,34 @@ def document_overview(ds: Dataset) -> pd.DataFrame:
     rows = []
     for _, d in ds.districts.iterrows():
         text = ds.sources[d.district_id]
-        rows.append({
-            "district_id": d.district_id,
-            "characters": len(re.sub(r"\s", "", text)),
-            "parts": len(_PART_HEADING.findall(text)),
-            "items": len(_ITEM_HEADING.findall(text)),
-            "n_indicators": int((ds.indicators.district_id == d.district_id).sum()),
-            "n_measures": int((ds.measures.district_id == d.district_id).sum()),
-            "n_codes": int((ds.tool_codes.district_id == d.district_id).sum()),
-            "n_programmes": int((ds.programmes.district_id == d.district_id).sum()),
-        })
-    return ds.districts.merge(pd.DataFrame(rows, columns=["district_id", "characters", "parts", "items", "n_indicators",
-                                                          "n_measures", "n_codes", "n_programmes"]), on="district_id")
+        rows.append(
+            {
+                "district_id": d.district_id,
+                "characters": len(re.sub(r"\s", "", text)),
+                "parts": len(_PART_HEADING.findall(text)),
+                "items": len(_ITEM_HEADING.findall(text)),
+                "n_indicators": int((ds.indicators.district_id == d.district_id).sum()),
+                "n_measures": int((ds.measures.district_id == d.district_id).sum()),
+                "n_codes": int((ds.tool_codes.district_id == d.district_id).sum()),
+                "n_programmes": int((ds.programmes.district_id == d.district_id).sum()),
+            }
+        )
+    return ds.districts.merge(
+        pd.DataFrame(
+            rows,
+            columns=[
+                "district_id",
+                "characters",
+                "parts",
+                "items",
+                "n_indicators",
+                "n_measures",
+                "n_codes",
+                "n_programmes",
+            ],
+        ),
+        on="district_id",
+    )
 
 
 def count_by(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -51,7 +68,11 @@ def paired_indicators(ds: Dataset) -> pd.DataFrame:
     """Indicators whose compare_key is shared by at least two rows (any districts)."""
     keyed = ds.indicators[ds.indicators["compare_key"] != ""]
     shared = keyed.groupby("compare_key")["indicator_id"].transform("size") >= 2
-    return with_symbols(ds, keyed[shared]).sort_values(["compare_key", "district_id", "period", "kind"]).reset_index(drop=True)
+    return (
+        with_symbols(ds, keyed[shared])
+        .sort_values(["compare_key", "district_id", "period", "kind"])
+        .reset_index(drop=True)
+    )
 
 
 def implied_changes(ds: Dataset) -> pd.DataFrame:
@@ -64,17 +85,45 @@ def implied_changes(ds: Dataset) -> pd.DataFrame:
             continue
         actual = actuals.sort_values("period").iloc[-1]
         target = targets.sort_values("period").iloc[-1]
-        rows.append({"district_id": district, "compare_key": key,
-                     "actual_id": actual.indicator_id, "target_id": target.indicator_id,
-                     "actual": actual.value, "actual_period": actual.period, "actual_qualifier": actual.qualifier,
-                     "actual_symbol": actual.symbol,
-                     "target": target.value, "target_period": target.period, "target_qualifier": target.qualifier,
-                     "target_symbol": target.symbol,
-                     "unit": target.unit, "change": target.value - actual.value,
-                     "change_pct": (target.value - actual.value) / actual.value if actual.value else float("nan")})
-    return pd.DataFrame(rows, columns=["district_id", "compare_key", "actual_id", "target_id", "actual", "actual_period",
-                                       "actual_qualifier", "actual_symbol", "target", "target_period", "target_qualifier",
-                                       "target_symbol", "unit", "change", "change_pct"])
+        rows.append(
+            {
+                "district_id": district,
+                "compare_key": key,
+                "actual_id": actual.indicator_id,
+                "target_id": target.indicator_id,
+                "actual": actual.value,
+                "actual_period": actual.period,
+                "actual_qualifier": actual.qualifier,
+                "actual_symbol": actual.symbol,
+                "target": target.value,
+                "target_period": target.period,
+                "target_qualifier": target.qualifier,
+                "target_symbol": target.symbol,
+                "unit": target.unit,
+                "change": target.value - actual.value,
+                "change_pct": (target.value - actual.value) / actual.value if actual.value else float("nan"),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "district_id",
+            "compare_key",
+            "actual_id",
+            "target_id",
+            "actual",
+            "actual_period",
+            "actual_qualifier",
+            "actual_symbol",
+            "target",
+            "target_period",
+            "target_qualifier",
+            "target_symbol",
+            "unit",
+            "change",
+            "change_pct",
+        ],
+    )
 
 
 def comparability_pairs(ds: Dataset) -> pd.DataFrame:
@@ -128,10 +177,15 @@ def responsibilities(ds: Dataset) -> pd.DataFrame:
     for _, m in ds.measures.iterrows():
         if m.lead_agency:
             rows.append((m.district_id, m.measure_id, m.measure_no, m.lead_agency, "lead", m.lead_agency_source))
-        rows += [(m.district_id, m.measure_id, m.measure_no, a, "co", m.lead_agency_source)
-                 for a in m.co_agencies.split(";") if a]
+        rows += [
+            (m.district_id, m.measure_id, m.measure_no, a, "co", m.lead_agency_source)
+            for a in m.co_agencies.split(";")
+            if a
+        ]
     frame = pd.DataFrame(rows, columns=["district_id", "measure_id", "measure_no", "name_as_written", "role", "source"])
-    return frame.merge(ds.agencies[["name_as_written", "agency_id", "name_en", "level"]], on="name_as_written", how="left")
+    return frame.merge(
+        ds.agencies[["name_as_written", "agency_id", "name_en", "level"]], on="name_as_written", how="left"
+    )
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
@@ -141,8 +195,9 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
     if resp.empty:
         return pd.DataFrame(columns=["district_id", "agency_id", "name_zh", "name_en", "n_lead", "n_co"])
     names = resp.drop_duplicates("agency_id").set_index("agency_id")
-    counts = resp.pivot_table(index=["district_id", "agency_id"], columns="role", values="measure_id",
-                              aggfunc="nunique", fill_value=0).reindex(columns=["lead", "co"], fill_value=0)
+    counts = resp.pivot_table(
+        index=["district_id", "agency_id"], columns="role", values="measure_id", aggfunc="nunique", fill_value=0
+    ).reindex(columns=["lead", "co"], fill_value=0)
     counts = counts.rename(columns={"lead": "n_lead", "co": "n_co"}).reset_index()
     counts["name_zh"] = counts["agency_id"].map(names["name_as_written"])
     counts["name_en"] = counts["agency_id"].map(names["name_en"])
@@ -168,14 +223,23 @@ def subtool_shares(ds: Dataset) -> pd.DataFrame:
 def mix_tests(ds: Dataset) -> pd.DataFrame:
     """Permutation chi-square tests of tools, sub-tools and stages across the selected districts."""
     from .stats import permutation_chi_square
+
     codes = ds.tool_codes
     if codes["district_id"].nunique() < 2:
         return pd.DataFrame(columns=["dimension", "statistic", "p_value", "permutations", "n_units", "n_categories"])
     rows = []
     for dimension in ("policy_tool", "sub_tool", "value_chain_stage"):
         result = permutation_chi_square(codes["district_id"], codes[dimension])
-        rows.append({"dimension": dimension, "statistic": result.statistic, "p_value": result.p_value,
-                     "permutations": result.permutations, "n_units": result.n_units, "n_categories": result.n_categories})
+        rows.append(
+            {
+                "dimension": dimension,
+                "statistic": result.statistic,
+                "p_value": result.p_value,
+                "permutations": result.permutations,
+                "n_units": result.n_units,
+                "n_categories": result.n_categories,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -184,8 +248,19 @@ def comparability_criteria(ds: Dataset) -> pd.DataFrame:
     pairs = comparability_pairs(ds)
     rows = []
     for _, p in pairs.iterrows():
-        checks = {"same_definition": p.comparable != "no", "same_kind": p.left_kind == p.right_kind,
-                  "same_year": p.left_period == p.right_period}
-        rows += [{"comparison_id": p.comparison_id, "left_indicator_id": p.left_indicator_id, "criterion": c, "met": m,
-                  "comparable": p.comparable} for c, m in checks.items()]
+        checks = {
+            "same_definition": p.comparable != "no",
+            "same_kind": p.left_kind == p.right_kind,
+            "same_year": p.left_period == p.right_period,
+        }
+        rows += [
+            {
+                "comparison_id": p.comparison_id,
+                "left_indicator_id": p.left_indicator_id,
+                "criterion": c,
+                "met": m,
+                "comparable": p.comparable,
+            }
+            for c, m in checks.items()
+        ]
     return pd.DataFrame(rows, columns=["comparison_id", "left_indicator_id", "criterion", "met", "comparable"])

@@ -1,6 +1,7 @@
 """The build: execute the notebooks with papermill (in parallel), merge each language's
 notebooks into one document, render HTML (and PDF) through the project template, and publish
 atomically: outputs are written to OUT/.build/ and moved into place only when all succeeded."""
+
 from __future__ import annotations
 
 import concurrent.futures as futures
@@ -52,14 +53,21 @@ def execute(task: Task) -> Path:
     """Run one notebook; retry when the kernel fails to start (parallel kernels can race for ports)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
     # Kernel start-up chatter goes to a log beside the executed notebook, not the console.
     log = os.open(task.output.with_suffix(".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(log, 2)
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
-            papermill.execute_notebook(str(task.notebook), str(task.output), parameters=task.parameters,
-                                       kernel_name="python3", progress_bar=False, cwd=str(task.notebook.parent),
-                                       log_output=False)
+            papermill.execute_notebook(
+                str(task.notebook),
+                str(task.output),
+                parameters=task.parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(task.notebook.parent),
+                log_output=False,
+            )
             return task.output
         except PapermillExecutionError as err:
             raise NotebookFailed(task, f"{err.ename}: {err.evalue}".splitlines()[0]) from None
@@ -72,6 +80,7 @@ def execute(task: Task) -> Path:
 
 def run_all(tasks: list[Task], jobs: int) -> None:
     from tqdm import tqdm
+
     context = multiprocessing.get_context("spawn")
     with futures.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
         pending = {pool.submit(execute, task): task for task in tasks}
@@ -112,11 +121,13 @@ def html_outputs(nb: nbformat.NotebookNode):
 
 def fill_labels(html_text: str, counts: dict[str, int], lang: str) -> str:
     """Replace each empty caption label with the next 'Figure N.' / '表N', counting in `counts`."""
+
     def fill(match: re.Match) -> str:
         kind = match.group(1)
         counts[kind] += 1
         text = f"{t(kind, lang)}{counts[kind]}" if lang == "zh" else f"{t(kind, lang)} {counts[kind]}."
         return f'<span class="label" data-label="{kind}">{text}</span>'
+
     return LABEL.sub(fill, html_text)
 
 
@@ -135,8 +146,10 @@ def number_labels(nb: nbformat.NotebookNode, lang: str) -> dict[str, int]:
 def table_of_contents(nb: nbformat.NotebookNode) -> list[dict]:
     toc = []
     for output in html_outputs(nb):
-        toc += [{"level": int(level), "id": ident, "text": re.sub(r"<[^>]+>", "", text)}
-                for level, ident, text in HEADING.findall(output.data["text/html"])]
+        toc += [
+            {"level": int(level), "id": ident, "text": re.sub(r"<[^>]+>", "", text)}
+            for level, ident, text in HEADING.findall(output.data["text/html"])
+        ]
     return toc
 
 
@@ -175,10 +188,20 @@ def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> di
 
 def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
     from .data import load
+
     ds = load(data_dir, lang, districts)
     names = list(ds.district_names().values())
-    docs = [t("doc_cite", lang, district=ds.district_name(d.district_id), title_en=d.doc_title_en, title_zh=d.doc_title_zh,
-              date=d.doc_date) for _, d in ds.districts.iterrows()]
+    docs = [
+        t(
+            "doc_cite",
+            lang,
+            district=ds.district_name(d.district_id),
+            title_en=d.doc_title_en,
+            title_zh=d.doc_title_zh,
+            date=d.doc_date,
+        )
+        for _, d in ds.districts.iterrows()
+    ]
     cities = sorted(set(ds.districts[f"province_{lang}"]))
     return {"district_list": join(names, lang), "n_docs": len(docs), "documents": docs, "kicker": join(cities, lang)}
 
@@ -186,8 +209,14 @@ def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
 def render_html(nb: nbformat.NotebookNode, resources: dict, vega_bundle: str | None) -> str:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"workshop-note"}), enabled=True)
     resources = dict(resources, vega_bundle=vega_bundle)
     body, _ = exporter.from_notebook_node(nb, resources={"report": resources})
@@ -200,6 +229,7 @@ def with_font(html_text: str, face: str) -> str:
 
 def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str], stage: Path) -> dict[str, Path]:
     import vl_convert
+
     counts = number_labels(nb, lang)
     toc = table_of_contents(nb)
     written = {}
@@ -212,7 +242,10 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
         written["html"] = path
     if "pdf" in formats:
         from weasyprint import HTML
-        page = with_font(render_html(static_version(nb), report_resources(meta, lang, "print", toc), None), fonts.file_font_face())
+
+        page = with_font(
+            render_html(static_version(nb), report_resources(meta, lang, "print", toc), None), fonts.file_font_face()
+        )
         path = stage / f"report.{lang}.pdf"
         HTML(string=page, base_url=str(stage)).write_pdf(path)
         written["pdf"] = path
@@ -221,6 +254,7 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
 
 
 # --- publishing -------------------------------------------------------------------------------
+
 
 def replace_dir(new: Path, target: Path) -> None:
     """Swap a directory into place; the old one is removed only after the new one is there."""
@@ -254,10 +288,18 @@ def build(args) -> int:
     for lang in args.lang:
         (stage / "notebooks" / lang).mkdir(parents=True)
         (stage / "figures" / lang).mkdir(parents=True)
-        tasks += [Task(nb, lang, stage / "notebooks" / lang / nb.name,
-                       {"data_dir": str(data), "districts": [], "lang": lang, "figures_dir": str(stage / "figures")})
-                  for nb in notebooks(args.notebooks)]
-    print(f"executing {len(tasks)} notebooks ({len(args.lang)} language(s)) with {args.jobs} job(s)...", file=sys.stderr)
+        tasks += [
+            Task(
+                nb,
+                lang,
+                stage / "notebooks" / lang / nb.name,
+                {"data_dir": str(data), "districts": [], "lang": lang, "figures_dir": str(stage / "figures")},
+            )
+            for nb in notebooks(args.notebooks)
+        ]
+    print(
+        f"executing {len(tasks)} notebooks ({len(args.lang)} language(s)) with {args.jobs} job(s)...", file=sys.stderr
+    )
     try:
         run_all(tasks, args.jobs)
     except NotebookFailed as failed:
@@ -272,7 +314,9 @@ def build(args) -> int:
             merged = merge([stage / "notebooks" / lang / nb.name for nb in notebooks(args.notebooks)])
             results[lang] = render(merged, document_meta(data, lang, []), lang, args.formats, stage)
     except Exception as err:  # a rendering bug must not clobber the last good report either
-        print(f"error: rendering the {lang} report failed: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+        print(
+            f"error: rendering the {lang} report failed: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr
+        )
         print(f"  executed notebooks: {stage / 'notebooks' / lang}", file=sys.stderr)
         return 1
     publish(stage, out, figures, args.lang)
@@ -280,7 +324,9 @@ def build(args) -> int:
     for lang, written in results.items():
         for fmt in args.formats:
             path = out / written[fmt].name
-            print(f"{path}  {path.stat().st_size / 1e6:.2f} MB  ({written['counts']['figure']} figures, "
-                  f"{written['counts']['table']} tables)")
+            print(
+                f"{path}  {path.stat().st_size / 1e6:.2f} MB  ({written['counts']['figure']} figures, "
+                f"{written['counts']['table']} tables)"
+            )
     print(f"built in {elapsed:.1f} s")
     return 0

@@ -2,6 +2,7 @@
 statistical heatmaps. Every builder takes a Dataset and returns a chart or a matplotlib Figure
 with labels in the dataset's language; stpolicy.report exports and embeds them.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -24,12 +25,14 @@ ROLE_COLOURS = {"lead": "#b2182b", "co": "#92c5de"}
 
 def theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Fonts and axes that work in both languages (Chinese labels upright, one CJK font)."""
-    return (chart.configure(font=fonts.FAMILY)
-            .configure_axis(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelLimit=260, labelFontSize=11)
-            .configure_axisX(labelAngle=0)
-            .configure_header(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelFontSize=12)
-            .configure_legend(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, orient="bottom", labelLimit=300)
-            .configure_view(stroke="#ddd"))
+    return (
+        chart.configure(font=fonts.FAMILY)
+        .configure_axis(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelLimit=260, labelFontSize=11)
+        .configure_axisX(labelAngle=0)
+        .configure_header(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelFontSize=12)
+        .configure_legend(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, orient="bottom", labelLimit=300)
+        .configure_view(stroke="#ddd")
+    )
 
 
 def col(ds: Dataset, key: str) -> str:
@@ -57,22 +60,40 @@ def district_order(ds: Dataset) -> list[str]:
 def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
     data = labelled(ds, analysis.indicator_theme_counts(ds), theme="theme", kind="kind")
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("theme_label:N", title=None, sort=ordered_labels(ds, "theme")),
-        x=alt.X("sum(n):Q", title=col(ds, "n_indicators")),
-        color=alt.Color("kind_label:N", title=col(ds, "kind"), sort=[ds.label("kind", k) for k in kinds],
-                        scale=alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds])),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("theme_label:N", title=col(ds, "theme")),
-                 alt.Tooltip("kind_label:N", title=col(ds, "kind")), alt.Tooltip("n:Q", title=col(ds, "count"))],
-    ).properties(width=max(160, WIDTH // min(4, max(1, len(ds.district_ids))) - 60), height=300)
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("theme_label:N", title=None, sort=ordered_labels(ds, "theme")),
+            x=alt.X("sum(n):Q", title=col(ds, "n_indicators")),
+            color=alt.Color(
+                "kind_label:N",
+                title=col(ds, "kind"),
+                sort=[ds.label("kind", k) for k in kinds],
+                scale=alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds]),
+            ),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip("theme_label:N", title=col(ds, "theme")),
+                alt.Tooltip("kind_label:N", title=col(ds, "kind")),
+                alt.Tooltip("n:Q", title=col(ds, "count")),
+            ],
+        )
+        .properties(width=max(160, WIDTH // min(4, max(1, len(ds.district_ids))) - 60), height=300)
+    )
     return facet_by_district(ds, chart)
 
 
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
-    return [alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("name:N", title=col(ds, "indicator")),
-            alt.Tooltip("shown:N", title=col(ds, "value")), alt.Tooltip("period:N", title=col(ds, "period")),
-            alt.Tooltip("kind_label:N", title=col(ds, "kind")), alt.Tooltip("quote:N", title=col(ds, "quote")),
-            alt.Tooltip("section:N", title=col(ds, "section"))]
+    return [
+        alt.Tooltip("district:N", title=col(ds, "district")),
+        alt.Tooltip("name:N", title=col(ds, "indicator")),
+        alt.Tooltip("shown:N", title=col(ds, "value")),
+        alt.Tooltip("period:N", title=col(ds, "period")),
+        alt.Tooltip("kind_label:N", title=col(ds, "kind")),
+        alt.Tooltip("quote:N", title=col(ds, "quote")),
+        alt.Tooltip("section:N", title=col(ds, "section")),
+    ]
 
 
 def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
@@ -101,20 +122,28 @@ def bounded_points(base: alt.Chart, field: str, scale: alt.Scale, title: str | N
     """Points filled in their colour, hollow where the value is a bound (≥, >, ≈, ≲) rather than exact.
     Colour and fill share field, scale and title, so vega-lite draws one legend for both."""
     return base.mark_point(size=115, strokeWidth=2.5).encode(
-        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, title=title)), **encodings)
+        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, title=title)), **encodings
+    )
 
 
 def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """One panel per district, wrapping after four so that many districts stay readable."""
-    return theme(chart.facet(facet=alt.Facet("district:N", title=None, sort=district_order(ds)),
-                             columns=min(4, max(1, len(ds.district_ids)))))
+    return theme(
+        chart.facet(
+            facet=alt.Facet("district:N", title=None, sort=district_order(ds)),
+            columns=min(4, max(1, len(ds.district_ids))),
+        )
+    )
 
 
 def facet_by_indicator(chart: alt.LayerChart) -> alt.TopLevelMixin:
     """One row per indicator, each with its own x scale: the indicators have different units."""
     header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")
-    return theme(chart.facet(row=alt.Row("indicator_title:N", title=None, header=header))
-                 .resolve_scale(x="independent", y="independent"))
+    return theme(
+        chart.facet(row=alt.Row("indicator_title:N", title=None, header=header)).resolve_scale(
+            x="independent", y="independent"
+        )
+    )
 
 
 def targets(ds: Dataset) -> alt.TopLevelMixin | None:
@@ -130,7 +159,8 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
         y=alt.Y("row:N", title=None),
         color=alt.Color("kind_label:N", title=col(ds, "kind"), scale=scale),
-        tooltip=indicator_tooltips(ds))
+        tooltip=indicator_tooltips(ds),
+    )
     points = bounded_points(base, "kind_label:N", scale, col(ds, "kind"), shape=alt.Shape("kind_label:N", legend=None))
     labels = base.mark_text(align="left", dx=10, fontSize=11, font=fonts.FAMILY).encode(text="shown:N")
     chart = alt.layer(points, labels).properties(width=WIDTH - 220, height=alt.Step(19))
@@ -149,16 +179,39 @@ def changes(ds: Dataset) -> alt.TopLevelMixin | None:
         title = f"{ds.district_name(c.district_id)}: {target['name']}{unit_suffix(ds, target.unit)}"
         for end, ident in (("actual", c.actual_id), ("target", c.target_id)):
             r = ind.loc[ident]
-            rows.append({"indicator_title": title,
-                         "end": end, "end_label": ds.label("kind", end), "value": r.value, "shown": r.shown,
-                         "period": r.period, "bounded": bool(r.bounded), "quote": r.quote, "section": r.section,
-                         "district": r.district, "name": r["name"], "kind_label": r.kind_label})
+            rows.append(
+                {
+                    "indicator_title": title,
+                    "end": end,
+                    "end_label": ds.label("kind", end),
+                    "value": r.value,
+                    "shown": r.shown,
+                    "period": r.period,
+                    "bounded": bool(r.bounded),
+                    "quote": r.quote,
+                    "section": r.section,
+                    "district": r.district,
+                    "name": r["name"],
+                    "kind_label": r.kind_label,
+                }
+            )
     data = pd.DataFrame(rows)
     base = alt.Chart(data).encode(y=alt.Y("indicator_title:N", title=None, axis=None))
-    line = base.mark_line(color="#999", strokeWidth=2).encode(x=alt.X("value:Q", title=None), detail="indicator_title:N")
-    scale = alt.Scale(domain=[ds.label("kind", "actual"), ds.label("kind", "target")], range=[PALETTE["actual"], PALETTE["target"]])
-    points = bounded_points(base, "end_label:N", scale, col(ds, "kind"), x="value:Q",
-                            color=alt.Color("end_label:N", title=col(ds, "kind"), scale=scale), tooltip=indicator_tooltips(ds))
+    line = base.mark_line(color="#999", strokeWidth=2).encode(
+        x=alt.X("value:Q", title=None), detail="indicator_title:N"
+    )
+    scale = alt.Scale(
+        domain=[ds.label("kind", "actual"), ds.label("kind", "target")], range=[PALETTE["actual"], PALETTE["target"]]
+    )
+    points = bounded_points(
+        base,
+        "end_label:N",
+        scale,
+        col(ds, "kind"),
+        x="value:Q",
+        color=alt.Color("end_label:N", title=col(ds, "kind"), scale=scale),
+        tooltip=indicator_tooltips(ds),
+    )
     chart = alt.layer(line, points).properties(width=WIDTH - 300, height=alt.Step(30))
     return facet_by_indicator(chart)
 
@@ -169,21 +222,40 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
         return None
     data = labelled(ds, shares, policy_tool="policy_tool")
     tools = ds.order("policy_tool")
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("district:N", title=None, sort=district_order(ds)),
-        x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%"), stack="normalize"),
-        color=alt.Color("policy_tool_label:N", title=col(ds, "policy_tool"),
-                        scale=alt.Scale(domain=[ds.label("policy_tool", k) for k in tools], range=[TOOL_COLOURS[k] for k in tools])),
-        order=alt.Order("policy_tool_order:Q"),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("policy_tool_label:N", title=col(ds, "policy_tool")),
-                 alt.Tooltip("n:Q", title=col(ds, "count")), alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%")],
-    ).transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)").properties(
-        width=WIDTH - 120, height=alt.Step(40))
-    text = alt.Chart(data).mark_text(color="white", fontSize=11).encode(
-        y=alt.Y("district:N", sort=district_order(ds)), x=alt.X("mid:Q"), text=alt.Text("share:Q", format=".0%")
-    ).transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)").transform_window(
-        cum="sum(share)", sort=[alt.SortField("policy_tool_order")], groupby=["district"]).transform_calculate(
-        mid="datum.cum - datum.share / 2")
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("district:N", title=None, sort=district_order(ds)),
+            x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%"), stack="normalize"),
+            color=alt.Color(
+                "policy_tool_label:N",
+                title=col(ds, "policy_tool"),
+                scale=alt.Scale(
+                    domain=[ds.label("policy_tool", k) for k in tools], range=[TOOL_COLOURS[k] for k in tools]
+                ),
+            ),
+            order=alt.Order("policy_tool_order:Q"),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip("policy_tool_label:N", title=col(ds, "policy_tool")),
+                alt.Tooltip("n:Q", title=col(ds, "count")),
+                alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%"),
+            ],
+        )
+        .transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)")
+        .properties(width=WIDTH - 120, height=alt.Step(40))
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(color="white", fontSize=11)
+        .encode(
+            y=alt.Y("district:N", sort=district_order(ds)), x=alt.X("mid:Q"), text=alt.Text("share:Q", format=".0%")
+        )
+        .transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)")
+        .transform_window(cum="sum(share)", sort=[alt.SortField("policy_tool_order")], groupby=["district"])
+        .transform_calculate(mid="datum.cum - datum.share / 2")
+    )
     return theme(alt.layer(chart, text))
 
 
@@ -200,16 +272,34 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
     data["measure_title"] = data["measure_id"].map(measures[f"title_{ds.lang}"])
     lead_order = analysis.agency_roles(ds)
     agency_sort = [(a if ds.lang == "zh" else e) for a, e in zip(lead_order["name_zh"], lead_order["name_en"])]
-    chart = alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
-        x=alt.X("measure_label:N", title=col(ds, "measure"), sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("agency:N", title=None, sort=list(dict.fromkeys(agency_sort))),
-        color=alt.Color("role_label:N", title=col(ds, "role"),
-                        scale=alt.Scale(domain=[col(ds, "lead"), col(ds, "co")], range=[ROLE_COLOURS["lead"], ROLE_COLOURS["co"]])),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("measure_label:N", title=col(ds, "measure")),
-                 alt.Tooltip("measure_title:N", title=col(ds, "name")), alt.Tooltip("agency:N", title=col(ds, "agency")),
-                 alt.Tooltip("role_label:N", title=col(ds, "role"))],
-    ).properties(width=alt.Step(22), height=alt.Step(18))
-    return theme(chart.facet(row=alt.Row("district:N", title=None, sort=district_order(ds))).resolve_scale(x="independent", y="independent"))
+    chart = (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("measure_label:N", title=col(ds, "measure"), sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("agency:N", title=None, sort=list(dict.fromkeys(agency_sort))),
+            color=alt.Color(
+                "role_label:N",
+                title=col(ds, "role"),
+                scale=alt.Scale(
+                    domain=[col(ds, "lead"), col(ds, "co")], range=[ROLE_COLOURS["lead"], ROLE_COLOURS["co"]]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip("measure_label:N", title=col(ds, "measure")),
+                alt.Tooltip("measure_title:N", title=col(ds, "name")),
+                alt.Tooltip("agency:N", title=col(ds, "agency")),
+                alt.Tooltip("role_label:N", title=col(ds, "role")),
+            ],
+        )
+        .properties(width=alt.Step(22), height=alt.Step(18))
+    )
+    return theme(
+        chart.facet(row=alt.Row("district:N", title=None, sort=district_order(ds))).resolve_scale(
+            x="independent", y="independent"
+        )
+    )
 
 
 def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
@@ -218,24 +308,38 @@ def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
         return None
     data = labelled(ds, counts, type="programme_type")
     types = ds.order("programme_type")
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("district:N", title=None, sort=district_order(ds)),
-        x=alt.X("n:Q", title=col(ds, "count")),
-        color=alt.Color("type_label:N", title=col(ds, "type"), scale=alt.Scale(domain=ordered_labels(ds, "programme_type"))),
-        order=alt.Order("type_order:Q"),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("type_label:N", title=col(ds, "type")),
-                 alt.Tooltip("n:Q", title=col(ds, "count"))],
-    ).transform_calculate(type_order=f"indexof({types!r}, datum.type)").properties(width=WIDTH - 120, height=alt.Step(40))
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("district:N", title=None, sort=district_order(ds)),
+            x=alt.X("n:Q", title=col(ds, "count")),
+            color=alt.Color(
+                "type_label:N", title=col(ds, "type"), scale=alt.Scale(domain=ordered_labels(ds, "programme_type"))
+            ),
+            order=alt.Order("type_order:Q"),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip("type_label:N", title=col(ds, "type")),
+                alt.Tooltip("n:Q", title=col(ds, "count")),
+            ],
+        )
+        .transform_calculate(type_order=f"indexof({types!r}, datum.type)")
+        .properties(width=WIDTH - 120, height=alt.Step(40))
+    )
     return theme(chart)
 
 
 # --- seaborn heatmaps ----------------------------------------------------------------------
 
+
 def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
     import matplotlib
+
     matplotlib.use("Agg")  # headless: figures are exported, never shown in a window
     import matplotlib.pyplot as plt
     import seaborn as sns
+
     fonts.use_in_matplotlib()
     sns.set_theme(style="white", font=fonts.FAMILY, rc={"axes.unicode_minus": False})
     fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 2.6, height), squeeze=False, constrained_layout=True)
@@ -244,8 +348,20 @@ def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
 
 def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool) -> None:
     import seaborn as sns
-    sns.heatmap(table, ax=ax, annot=True, fmt="d", cmap=cmap, vmin=0, vmax=max(vmax, 1), cbar=False,
-                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 9})
+
+    sns.heatmap(
+        table,
+        ax=ax,
+        annot=True,
+        fmt="d",
+        cmap=cmap,
+        vmin=0,
+        vmax=max(vmax, 1),
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+        annot_kws={"fontsize": 9},
+    )
     ax.set_title(title, fontsize=11)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -259,7 +375,9 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
     names = ds.district_names()
     fig, axes = heatmap_panels(2, 0.33 * len(themes) + 1.2)
     for ax, column, cmap, show_y in zip(axes, ("quantified", "planned"), ("Blues", "Oranges"), (True, False)):
-        table = cov.pivot(index="theme", columns="district_id", values=column).reindex(index=list(themes), columns=ds.district_ids)
+        table = cov.pivot(index="theme", columns="district_id", values=column).reindex(
+            index=list(themes), columns=ds.district_ids
+        )
         table.index, table.columns = [themes[c] for c in table.index], [names[c] for c in table.columns]
         draw_heatmap(ax, table.astype(int), col(ds, column), cmap, table.values.max(), show_y)
     return fig
@@ -276,11 +394,15 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
     fig, axes = heatmap_panels(len(districts), 0.3 * len(rows) + 1.6)
     vmax = counts["n"].max()
     for i, (ax, district) in enumerate(zip(axes, districts)):
-        table = (counts[counts.district_id == district].pivot_table(index="sub_tool", columns="value_chain_stage", values="n",
-                                                                    aggfunc="sum", fill_value=0)
-                 .reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0))
-        table.index = [f"{ds.label('policy_tool', tools[s])[:2] if ds.lang == 'zh' else ds.label('policy_tool', tools[s]).split('-')[0]} · {subs[s]}"
-                       for s in table.index]
+        table = (
+            counts[counts.district_id == district]
+            .pivot_table(index="sub_tool", columns="value_chain_stage", values="n", aggfunc="sum", fill_value=0)
+            .reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0)
+        )
+        table.index = [
+            f"{ds.label('policy_tool', tools[s])[:2] if ds.lang == 'zh' else ds.label('policy_tool', tools[s]).split('-')[0]} · {subs[s]}"
+            for s in table.index
+        ]
         table.columns = [stages[c] for c in table.columns]
         draw_heatmap(ax, table.astype(int), ds.district_name(district), "Purples", vmax, i == 0)
         if ds.lang == "en":  # long English stage names would run into each other
@@ -292,17 +414,27 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
 
 # --- analytical depth ----------------------------------------------------------------------------
 
+
 def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, title_key: str) -> alt.TopLevelMixin:
     """Grouped horizontal bars: share of coded clauses per category, one colour per district."""
     data = labelled(ds, data, **{code: vocabulary})
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
-        yOffset=alt.YOffset("district:N", sort=district_order(ds)),
-        x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%")),
-        color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip(f"{code}_label:N", title=col(ds, title_key)),
-                 alt.Tooltip("n:Q", title=col(ds, "count")), alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%")],
-    ).properties(width=WIDTH - 220, height=alt.Step(9))
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
+            yOffset=alt.YOffset("district:N", sort=district_order(ds)),
+            x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%")),
+            color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip(f"{code}_label:N", title=col(ds, title_key)),
+                alt.Tooltip("n:Q", title=col(ds, "count")),
+                alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%"),
+            ],
+        )
+        .properties(width=WIDTH - 220, height=alt.Step(9))
+    )
     return theme(chart)
 
 
@@ -325,15 +457,27 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
         return None
     data = labelled(ds, terms)
     data["label"] = [term_label(ds, t_, g) for t_, g in zip(data["term"], data["gloss_en"])]
-    bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort="-x"),
-        x=alt.X("z:Q", title=col(ds, "z_score")),
-        color=alt.Color("district:N", legend=None, sort=district_order(ds)),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("term:N", title=col(ds, "term")),
-                 alt.Tooltip("gloss_en:N", title="English"), alt.Tooltip("count:Q", title=col(ds, "clauses")),
-                 alt.Tooltip("delta:Q", title="δ", format=".3f"), alt.Tooltip("z:Q", title="z", format=".2f")])
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort="-x"),
+            x=alt.X("z:Q", title=col(ds, "z_score")),
+            color=alt.Color("district:N", legend=None, sort=district_order(ds)),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip("term:N", title=col(ds, "term")),
+                alt.Tooltip("gloss_en:N", title="English"),
+                alt.Tooltip("count:Q", title=col(ds, "clauses")),
+                alt.Tooltip("delta:Q", title="δ", format=".3f"),
+                alt.Tooltip("z:Q", title="z", format=".2f"),
+            ],
+        )
+    )
     rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(1.96))
-    chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // min(4, max(1, len(ds.district_ids))) + 40, height=alt.Step(16))
+    chart = alt.layer(bars, rule).properties(
+        width=(WIDTH - 260) // min(4, max(1, len(ds.district_ids))) + 40, height=alt.Step(16)
+    )
     return facet_by_district(ds, chart).resolve_scale(y="independent")
 
 
@@ -345,14 +489,23 @@ def term_frequencies(ds: Dataset, freq: pd.DataFrame, top: int = 15) -> alt.TopL
     gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"]))
     data["label"] = [term_label(ds, t_, gloss.get(t_, "")) for t_ in data["term"]]
     order = [term_label(ds, t_, gloss.get(t_, "")) for t_ in totals]
-    chart = alt.Chart(data).mark_point(filled=True, size=90).encode(
-        y=alt.Y("label:N", title=None, sort=order),
-        x=alt.X("per_10k_chars:Q", title=col(ds, "per_10k")),
-        color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
-        shape=alt.Shape("district:N", sort=district_order(ds), legend=None),
-        tooltip=[alt.Tooltip("district:N", title=col(ds, "district")), alt.Tooltip("term:N", title=col(ds, "term")),
-                 alt.Tooltip("count:Q", title=col(ds, "count")), alt.Tooltip("per_10k_chars:Q", title=col(ds, "per_10k"), format=".1f")],
-    ).properties(width=WIDTH - 220, height=alt.Step(20))
+    chart = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=90)
+        .encode(
+            y=alt.Y("label:N", title=None, sort=order),
+            x=alt.X("per_10k_chars:Q", title=col(ds, "per_10k")),
+            color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
+            shape=alt.Shape("district:N", sort=district_order(ds), legend=None),
+            tooltip=[
+                alt.Tooltip("district:N", title=col(ds, "district")),
+                alt.Tooltip("term:N", title=col(ds, "term")),
+                alt.Tooltip("count:Q", title=col(ds, "count")),
+                alt.Tooltip("per_10k_chars:Q", title=col(ds, "per_10k"), format=".1f"),
+            ],
+        )
+        .properties(width=WIDTH - 220, height=alt.Step(20))
+    )
     return theme(chart)
 
 
@@ -367,15 +520,35 @@ def comparability_matrix(ds: Dataset) -> alt.TopLevelMixin | None:
     criteria["verdict"] = criteria["comparable"].map(ds.labels("comparable"))
     base = alt.Chart(criteria).encode(
         y=alt.Y("pair:N", title=None, sort=None),
-        x=alt.X("criterion_label:N", title=None, sort=[col(ds, c) for c in ("same_definition", "same_kind", "same_year")],
-                axis=alt.Axis(orient="top", labelAngle=0)))
+        x=alt.X(
+            "criterion_label:N",
+            title=None,
+            sort=[col(ds, c) for c in ("same_definition", "same_kind", "same_year")],
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+    )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("met_label:N", title=None, scale=alt.Scale(domain=[col(ds, "yes"), col(ds, "no")], range=["#66a61e", "#d95f02"])),
-        tooltip=[alt.Tooltip("pair:N", title=col(ds, "indicator")), alt.Tooltip("criterion_label:N", title=col(ds, "criterion")),
-                 alt.Tooltip("met_label:N", title=col(ds, "met")), alt.Tooltip("verdict:N", title=col(ds, "comparable"))])
+        color=alt.Color(
+            "met_label:N",
+            title=None,
+            scale=alt.Scale(domain=[col(ds, "yes"), col(ds, "no")], range=["#66a61e", "#d95f02"]),
+        ),
+        tooltip=[
+            alt.Tooltip("pair:N", title=col(ds, "indicator")),
+            alt.Tooltip("criterion_label:N", title=col(ds, "criterion")),
+            alt.Tooltip("met_label:N", title=col(ds, "met")),
+            alt.Tooltip("verdict:N", title=col(ds, "comparable")),
+        ],
+    )
     text = base.mark_text(color="white", fontSize=12).encode(text="met_label:N")
-    verdict = alt.Chart(criteria.drop_duplicates("comparison_id")).mark_text(align="left", fontSize=11).encode(
-        y=alt.Y("pair:N", title=None, sort=None, axis=None), text="verdict:N")
+    verdict = (
+        alt.Chart(criteria.drop_duplicates("comparison_id"))
+        .mark_text(align="left", fontSize=11)
+        .encode(y=alt.Y("pair:N", title=None, sort=None, axis=None), text="verdict:N")
+    )
     matrix = alt.layer(cells, text).properties(width=alt.Step(90), height=alt.Step(26))
-    return theme(alt.hconcat(matrix, verdict.properties(width=110, height=alt.Step(26), title=col(ds, "comparable")),
-                             spacing=8).resolve_scale(y="shared"))
+    return theme(
+        alt.hconcat(
+            matrix, verdict.properties(width=110, height=alt.Step(26), title=col(ds, "comparable")), spacing=8
+        ).resolve_scale(y="shared")
+    )

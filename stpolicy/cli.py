@@ -1,4 +1,5 @@
 """Command line of build_report.py."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,6 +20,7 @@ def csv_choice(allowed: tuple[str, ...]):
         if bad or not items:
             raise argparse.ArgumentTypeError(f"choose from {', '.join(allowed)} (comma-separated), not {text!r}")
         return list(dict.fromkeys(items))
+
     return parse
 
 
@@ -26,19 +28,37 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="build_report.py",
         description="Validate the curated data, execute the report notebooks with papermill and render "
-                    "the report. Exit codes: 0 success, 1 a notebook or the rendering failed, "
-                    "2 the data has problems (printed as path:line: column: message).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        "the report. Exit codes: 0 success, 1 a notebook or the rendering failed, "
+        "2 the data has problems (printed as path:line: column: message).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     p.add_argument("--data", type=Path, default=Path("data"), help="data folder (CSV tables, metadata, sources/)")
-    p.add_argument("--out", type=Path, default=Path("report"),
-                   help="output folder for report.{lang}.html/.pdf; executed notebooks go to OUT/notebooks/")
-    p.add_argument("--figures", type=Path, default=Path("figures"), help="folder for exported charts, FIGURES/{lang}/*.svg|png")
-    p.add_argument("--lang", type=csv_choice(LANGUAGES), default=list(LANGUAGES), help="languages, comma-separated: en,zh")
-    p.add_argument("--format", dest="formats", type=csv_choice(FORMATS), default=list(FORMATS),
-                   help="output formats, comma-separated: html,pdf")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("report"),
+        help="output folder for report.{lang}.html/.pdf; executed notebooks go to OUT/notebooks/",
+    )
+    p.add_argument(
+        "--figures", type=Path, default=Path("figures"), help="folder for exported charts, FIGURES/{lang}/*.svg|png"
+    )
+    p.add_argument(
+        "--lang", type=csv_choice(LANGUAGES), default=list(LANGUAGES), help="languages, comma-separated: en,zh"
+    )
+    p.add_argument(
+        "--format",
+        dest="formats",
+        type=csv_choice(FORMATS),
+        default=list(FORMATS),
+        help="output formats, comma-separated: html,pdf",
+    )
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
-    p.add_argument("--notebooks", type=Path, default=None,
-                   help="folder of NN_name.ipynb section notebooks to execute, in name order (default: the project's notebooks/)")
+    p.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="folder of NN_name.ipynb section notebooks to execute, in name order (default: the project's notebooks/)",
+    )
     p.add_argument("--check", action="store_true", help="only validate the data and exit (0 valid, 2 problems)")
     return p
 
@@ -59,4 +79,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.data}: data is valid.")
         return EXIT_OK
     from .build import build  # heavy imports only when building
+
     return build(args)

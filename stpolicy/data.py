@@ -1,4 +1,5 @@
 """The validated dataset, typed and ready for analysis, with labels in the report language."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = N
     comp = tables["comparability"]
     ids = set(tables["indicators"]["indicator_id"])
     tables["comparability"] = comp[comp["left_indicator_id"].isin(ids) & comp["right_indicator_id"].isin(ids)]
-    sources = {d: (Path(data_dir) / f).read_text(encoding="utf-8-sig")
-               for d, f in zip(tables["districts"]["district_id"], tables["districts"]["source_file"])}
+    sources = {
+        d: (Path(data_dir) / f).read_text(encoding="utf-8-sig")
+        for d, f in zip(tables["districts"]["district_id"], tables["districts"]["source_file"])
+    }
     return Dataset(Path(data_dir), lang, tables, sources)

@@ -3,6 +3,7 @@
 matplotlib, vl-convert, the browser (a woff2 subset embedded in the HTML) and WeasyPrint all
 draw with the same file, so Chinese renders identically everywhere and nothing is fetched.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,24 +22,29 @@ CSS_STACK = f"'{FAMILY}', 'Noto Sans', sans-serif"
 def use_in_matplotlib() -> None:
     import matplotlib
     from matplotlib import font_manager
+
     font_manager.fontManager.addfont(str(FONT_FILE))
-    matplotlib.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": [FAMILY, "DejaVu Sans"],
-        "axes.unicode_minus": False,   # the CJK font lacks U+2212
-        "svg.fonttype": "path",        # SVG text as outlines: no font needed to view it
-    })
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [FAMILY, "DejaVu Sans"],
+            "axes.unicode_minus": False,  # the CJK font lacks U+2212
+            "svg.fonttype": "path",  # SVG text as outlines: no font needed to view it
+        }
+    )
 
 
 @functools.cache
 def use_in_vl_convert() -> None:
     import vl_convert
+
     vl_convert.register_font_directory(str(FONT_FILE.parent))
 
 
 def woff2_subset(text: str) -> bytes:
     """The font cut down to the characters of `text`, as WOFF2 (tens of KB instead of 16 MB)."""
     from fontTools import subset
+
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
@@ -53,8 +59,10 @@ def woff2_subset(text: str) -> bytes:
 
 def embedded_font_face(text: str) -> str:
     data = base64.b64encode(woff2_subset(text)).decode("ascii")
-    return (f"@font-face {{ font-family: '{FAMILY}'; font-weight: 100 900; "
-            f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}")
+    return (
+        f"@font-face {{ font-family: '{FAMILY}'; font-weight: 100 900; "
+        f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+    )
 
 
 def file_font_face() -> str:

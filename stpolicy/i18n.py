@@ -1,4 +1,5 @@
 """Report text in English and Chinese: strings.yml lookups, list joining and number formatting."""
+
 from __future__ import annotations
 
 import functools

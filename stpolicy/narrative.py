@@ -1,12 +1,13 @@
 """Sentences generated from the data, one function per report section. Each returns a list of
 paragraph strings in the dataset's language; nothing here hard-codes a district or a number."""
+
 from __future__ import annotations
 
 import pandas as pd
 
 from . import analysis
 from .data import Dataset
-from .i18n import join, number, percent, t, value_text  # noqa: F401
+from .i18n import join, number, percent, t, value_text
 
 
 def interpretive(ds: Dataset, section: str) -> list[str]:
@@ -23,20 +24,42 @@ def glance(ds: Dataset) -> list[str]:
     overview = analysis.document_overview(ds)
     counts = analysis.indicator_theme_counts(ds)
     for _, d in overview.iterrows():
-        fields = dict(district=ds.district_name(d.district_id), title=d.doc_title_zh if lang == "zh" else d.doc_title_en,
-                      issuer=d[f"issuer_{lang}"], date=d.doc_date, characters=f"{d.characters:,}" if lang == "en" else d.characters)
+        fields = dict(
+            district=ds.district_name(d.district_id),
+            title=d.doc_title_zh if lang == "zh" else d.doc_title_en,
+            issuer=d[f"issuer_{lang}"],
+            date=d.doc_date,
+            characters=f"{d.characters:,}" if lang == "en" else d.characters,
+        )
         mine = counts[counts.district_id == d.district_id]
         if mine.empty:
             sentences = [t("narrative.glance_doc_no_numbers", lang, **fields)]
         else:
             by_kind = mine.groupby("kind")["n"].sum()
-            kinds = join([t("narrative.kind_count", lang, n=by_kind[k], label=lower_first(ds.label("kind", k), lang)) for k in ds.order("kind") if k in by_kind], lang)
+            kinds = join(
+                [
+                    t("narrative.kind_count", lang, n=by_kind[k], label=lower_first(ds.label("kind", k), lang))
+                    for k in ds.order("kind")
+                    if k in by_kind
+                ],
+                lang,
+            )
             sentences = [t("narrative.glance_doc", lang, n_indicators=d.n_indicators, kinds=kinds, **fields)]
             by_theme = mine.groupby("theme")["n"].sum().sort_values(ascending=False, kind="stable")
-            sentences.append(t("narrative.glance_top_theme", lang, theme=ds.label("theme", by_theme.index[0]),
-                               n=by_theme.iloc[0], total=d.n_indicators))
-        sentences.append(t("narrative.glance_measures", lang, n_measures=d.n_measures, n_codes=d.n_codes)
-                         if d.n_measures else t("narrative.glance_no_measures", lang))
+            sentences.append(
+                t(
+                    "narrative.glance_top_theme",
+                    lang,
+                    theme=ds.label("theme", by_theme.index[0]),
+                    n=by_theme.iloc[0],
+                    total=d.n_indicators,
+                )
+            )
+        sentences.append(
+            t("narrative.glance_measures", lang, n_measures=d.n_measures, n_codes=d.n_codes)
+            if d.n_measures
+            else t("narrative.glance_no_measures", lang)
+        )
         out.append(t("sentence_sep", lang).join(sentences))
     return interpretive(ds, "glance") + out
 
@@ -49,17 +72,31 @@ def lower_first(text: str, lang: str) -> str:
 
 
 def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
-    r = {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)} if prefix else row
-    return t("narrative.value_phrase", ds.lang, district=ds.district_name(r["district_id"]), name=lower_first(r[f"name_{ds.lang}"], ds.lang),
-             kind=lower_first(ds.label("kind", r["kind"]), ds.lang),
-             period=r["period"], value=value_text(r["value"], r["unit"], ds.units, ds.lang, r["symbol"]))
+    r = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)} if prefix else row
+    return t(
+        "narrative.value_phrase",
+        ds.lang,
+        district=ds.district_name(r["district_id"]),
+        name=lower_first(r[f"name_{ds.lang}"], ds.lang),
+        kind=lower_first(ds.label("kind", r["kind"]), ds.lang),
+        period=r["period"],
+        value=value_text(r["value"], r["unit"], ds.units, ds.lang, r["symbol"]),
+    )
 
 
 def comparability(ds: Dataset) -> list[str]:
     pairs = analysis.comparability_pairs(ds)
-    return [t("narrative.pair_values", ds.lang, left=value_phrase(ds, p, "left_"), right=value_phrase(ds, p, "right_"),
-              verdict=lower_first(ds.label("comparable", p.comparable), ds.lang),
-              reason=p[f"reason_{ds.lang}"]) for _, p in pairs.iterrows()]
+    return [
+        t(
+            "narrative.pair_values",
+            ds.lang,
+            left=value_phrase(ds, p, "left_"),
+            right=value_phrase(ds, p, "right_"),
+            verdict=lower_first(ds.label("comparable", p.comparable), ds.lang),
+            reason=p[f"reason_{ds.lang}"],
+        )
+        for _, p in pairs.iterrows()
+    ]
 
 
 def signed(value: float) -> str:
@@ -74,14 +111,21 @@ def changes(ds: Dataset) -> list[str]:
     out = []
     for _, c in ch.iterrows():
         bounded = c.actual_qualifier != "exact" or c.target_qualifier != "exact"
-        out.append(t("narrative.change", ds.lang, district=ds.district_name(c.district_id),
-                     name=lower_first(names[c.target_id], ds.lang),
-                     actual=value_text(c.actual, c.unit, ds.units, ds.lang, c.actual_symbol),
-                     target=value_text(c.target, c.unit, ds.units, ds.lang, c.target_symbol),
-                     actual_period=c.actual_period, target_period=c.target_period,
-                     change=signed(c.change) + ("" if c.unit != "%" else " pp" if ds.lang == "en" else "个百分点"),
-                     change_pct=("+" if c.change_pct > 0 else "") + percent(c.change_pct, ds.lang))
-                   + (t("sentence_sep", ds.lang) + t("narrative.change_bounded", ds.lang) if bounded else ""))
+        out.append(
+            t(
+                "narrative.change",
+                ds.lang,
+                district=ds.district_name(c.district_id),
+                name=lower_first(names[c.target_id], ds.lang),
+                actual=value_text(c.actual, c.unit, ds.units, ds.lang, c.actual_symbol),
+                target=value_text(c.target, c.unit, ds.units, ds.lang, c.target_symbol),
+                actual_period=c.actual_period,
+                target_period=c.target_period,
+                change=signed(c.change) + ("" if c.unit != "%" else " pp" if ds.lang == "en" else "个百分点"),
+                change_pct=("+" if c.change_pct > 0 else "") + percent(c.change_pct, ds.lang),
+            )
+            + (t("sentence_sep", ds.lang) + t("narrative.change_bounded", ds.lang) if bounded else "")
+        )
     return out
 
 
@@ -90,11 +134,23 @@ def coverage(ds: Dataset) -> list[str]:
         return [t("narrative.coverage_single", ds.lang)]
     cov = analysis.coverage(ds)
     labels = ds.labels("theme")
-    out = [t("narrative.coverage_shared", ds.lang, themes=join([labels[x] for x in analysis.shared_themes(cov, "quantified")], ds.lang)
-             or t("none", ds.lang))]
+    out = [
+        t(
+            "narrative.coverage_shared",
+            ds.lang,
+            themes=join([labels[x] for x in analysis.shared_themes(cov, "quantified")], ds.lang) or t("none", ds.lang),
+        )
+    ]
     for column, key in (("quantified", "coverage_only"), ("planned", "coverage_plans_only")):
         for district, themes in analysis.exclusive_themes(cov, column).items():
-            out.append(t(f"narrative.{key}", ds.lang, district=ds.district_name(district), themes=join([labels[x] for x in themes], ds.lang)))
+            out.append(
+                t(
+                    f"narrative.{key}",
+                    ds.lang,
+                    district=ds.district_name(district),
+                    themes=join([labels[x] for x in themes], ds.lang),
+                )
+            )
     return out
 
 
@@ -108,15 +164,38 @@ def instruments(ds: Dataset) -> list[str]:
         if mine.empty:
             out.append(t("narrative.tool_none", ds.lang, district=ds.district_name(district)))
             continue
-        parts = [t("narrative.tool_part", ds.lang, label=ds.label("policy_tool", k), share=percent(mine.at[k, "share"], ds.lang))
-                 for k in ds.order("policy_tool") if k in mine.index]
+        parts = [
+            t(
+                "narrative.tool_part",
+                ds.lang,
+                label=ds.label("policy_tool", k),
+                share=percent(mine.at[k, "share"], ds.lang),
+            )
+            for k in ds.order("policy_tool")
+            if k in mine.index
+        ]
         top = subs[subs.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
         stage = stages[stages.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
-        out.append(t("sentence_sep", ds.lang).join([
-            t("narrative.tool_mix", ds.lang, district=ds.district_name(district), n=int(mine["n"].sum()), parts=join(parts, ds.lang)),
-            t("narrative.tool_top_sub", ds.lang, label=ds.label("sub_tool", top.sub_tool), n=top.n),
-            t("narrative.tool_top_stage", ds.lang, label=ds.label("value_chain_stage", stage.value_chain_stage),
-              share=percent(stage.share, ds.lang))]))
+        out.append(
+            t("sentence_sep", ds.lang).join(
+                [
+                    t(
+                        "narrative.tool_mix",
+                        ds.lang,
+                        district=ds.district_name(district),
+                        n=int(mine["n"].sum()),
+                        parts=join(parts, ds.lang),
+                    ),
+                    t("narrative.tool_top_sub", ds.lang, label=ds.label("sub_tool", top.sub_tool), n=top.n),
+                    t(
+                        "narrative.tool_top_stage",
+                        ds.lang,
+                        label=ds.label("value_chain_stage", stage.value_chain_stage),
+                        share=percent(stage.share, ds.lang),
+                    ),
+                ]
+            )
+        )
     return out
 
 
@@ -134,8 +213,17 @@ def responsibility(ds: Dataset) -> list[str]:
         elif not named.empty:
             mine = roles[roles.district_id == district]
             top = mine.iloc[0]
-            out.append(t("narrative.lead_top", ds.lang, district=name, agency=top.name_zh if ds.lang == "zh" else top.name_en,
-                         n=top.n_lead, total=len(measures), n_agencies=mine.agency_id.nunique()))
+            out.append(
+                t(
+                    "narrative.lead_top",
+                    ds.lang,
+                    district=name,
+                    agency=top.name_zh if ds.lang == "zh" else top.name_en,
+                    n=top.n_lead,
+                    total=len(measures),
+                    n_agencies=mine.agency_id.nunique(),
+                )
+            )
         unnamed = (measures.lead_agency_source == "not_named").sum()
         if unnamed:
             out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=unnamed))
@@ -149,8 +237,22 @@ def programmes(ds: Dataset) -> list[str]:
         mine = counts[counts.district_id == district].set_index("type")["n"]
         if mine.empty:
             continue
-        parts = join([t("narrative.programme_part", ds.lang, n=mine[k], label=lower_first(ds.label("programme_type", k), ds.lang)) for k in ds.order("programme_type") if k in mine.index], ds.lang)
-        out.append(t("narrative.programmes", ds.lang, district=ds.district_name(district), n=int(mine.sum()), parts=parts))
+        parts = join(
+            [
+                t(
+                    "narrative.programme_part",
+                    ds.lang,
+                    n=mine[k],
+                    label=lower_first(ds.label("programme_type", k), ds.lang),
+                )
+                for k in ds.order("programme_type")
+                if k in mine.index
+            ],
+            ds.lang,
+        )
+        out.append(
+            t("narrative.programmes", ds.lang, district=ds.district_name(district), n=int(mine.sum()), parts=parts)
+        )
     return out
 
 
@@ -169,12 +271,27 @@ def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
     if tests.empty:
         return [t("narrative.mix_test_single", ds.lang)]
     p = tests.set_index("dimension")["p_value"]
-    out = [t("narrative.mix_test", ds.lang, n=int(tests["n_units"].iloc[0]), permutations=f"{int(tests['permutations'].iloc[0]):,}",
-             p_tool=p_text(p["policy_tool"]), p_sub=p_text(p["sub_tool"]), p_stage=p_text(p["value_chain_stage"]))]
-    significant = [lower_first(t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang), ds.lang)
-                   for d in p.index if p[d] < 0.05]
-    out.append(t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang)) if significant
-               else t("narrative.mix_test_not_significant", ds.lang))
+    out = [
+        t(
+            "narrative.mix_test",
+            ds.lang,
+            n=int(tests["n_units"].iloc[0]),
+            permutations=f"{int(tests['permutations'].iloc[0]):,}",
+            p_tool=p_text(p["policy_tool"]),
+            p_sub=p_text(p["sub_tool"]),
+            p_stage=p_text(p["value_chain_stage"]),
+        )
+    ]
+    significant = [
+        lower_first(t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang), ds.lang)
+        for d in p.index
+        if p[d] < 0.05
+    ]
+    out.append(
+        t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang))
+        if significant
+        else t("narrative.mix_test_not_significant", ds.lang)
+    )
     out.append(t("narrative.mix_test_caveat", ds.lang))
     return out
 
@@ -185,8 +302,15 @@ def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]
         return out + [t("narrative.vocab_single", ds.lang)]
     for district in ds.district_ids:
         mine = terms[terms.district_id == district].head(5)
-        listed = [t("narrative.vocab_term", ds.lang, term=r.term + (f" ‘{r.gloss_en}’" if ds.lang == "en" and r.gloss_en else ""),
-                    z=f"{r.z:.2f}") for r in mine.itertuples()]
+        listed = [
+            t(
+                "narrative.vocab_term",
+                ds.lang,
+                term=r.term + (f" ‘{r.gloss_en}’" if ds.lang == "en" and r.gloss_en else ""),
+                z=f"{r.z:.2f}",
+            )
+            for r in mine.itertuples()
+        ]
         out.append(t("narrative.vocab_top", ds.lang, district=ds.district_name(district), terms=join(listed, ds.lang)))
     return out
 
@@ -198,4 +322,8 @@ def kwic(ds: Dataset, terms: list[str]) -> list[str]:
 
 def methods(ds: Dataset) -> list[str]:
     from .stats import PERMUTATIONS
-    return [t(f"methods.{key}", ds.lang, permutations=f"{PERMUTATIONS:,}") for key in ("curation", "coding", "test", "logodds", "limits")]
+
+    return [
+        t(f"methods.{key}", ds.lang, permutations=f"{PERMUTATIONS:,}")
+        for key in ("curation", "coding", "test", "logodds", "limits")
+    ]

@@ -3,6 +3,7 @@
 Used to check that an indicator's value really occurs in its quote: 第一 → 1, 两家 → 2,
 百余场 → 100, 近万人 → 10000, 4847.8385万元 → 4847.8385.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Each element is displayed as one HTML output. A figure's output holds the intera
 (vega-lite spec, drawn by the report's single inlined vega bundle) and, in its metadata, a static
 SVG version that the PDF build swaps in; the same chart is exported to FIGURES/{lang}/NAME.svg|png.
 """
+
 from __future__ import annotations
 
 import html
@@ -60,9 +61,23 @@ class Report:
 
     # --- figures and tables -------------------------------------------------------------------
     def source_line(self, tables: tuple[str, ...]) -> str:
-        docs = [t("doc_cite", self.lang, district=self.ds.district_name(d.district_id), title_en=d.doc_title_en,
-                  title_zh=d.doc_title_zh, date=d.doc_date) for _, d in self.ds.districts.iterrows()]
-        text = t("source_line", self.lang, docs=t("list_sep", self.lang).join(docs), tables=", ".join(f"{x}.csv" for x in tables))
+        docs = [
+            t(
+                "doc_cite",
+                self.lang,
+                district=self.ds.district_name(d.district_id),
+                title_en=d.doc_title_en,
+                title_zh=d.doc_title_zh,
+                date=d.doc_date,
+            )
+            for _, d in self.ds.districts.iterrows()
+        ]
+        text = t(
+            "source_line",
+            self.lang,
+            docs=t("list_sep", self.lang).join(docs),
+            tables=", ".join(f"{x}.csv" for x in tables),
+        )
         return f'<p class="source">{escape(t("source_label", self.lang))}: {escape(text)}</p>'
 
     def caption(self, kind: str, text: str) -> str:
@@ -80,27 +95,46 @@ class Report:
             svg = self.export_altair(name, spec)
             # The static SVG inside the container shows wherever the report's script does not run
             # (JupyterLab, no JavaScript); the report replaces it with the interactive chart.
-            interactive = (f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}">{svg}</div>'
-                           f'<script type="application/json" class="vega-spec">{script_safe_json(spec)}</script>')
+            interactive = (
+                f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}">{svg}</div>'
+                f'<script type="application/json" class="vega-spec">{script_safe_json(spec)}</script>'
+            )
             static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
         else:
             svg = self.export_matplotlib(name, chart)
             interactive = static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
         wrap = '<figure class="report-figure" id="fig-{name}">{body}{caption}{hint}{source}</figure>'
-        hint = f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>' if isinstance(chart, alt.TopLevelMixin) else ""
-        emit(wrap.format(name=name, body=interactive, caption=caption, hint=hint, source=source),
-             wrap.format(name=name, body=static, caption=caption, hint="", source=source))
+        hint = (
+            f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>'
+            if isinstance(chart, alt.TopLevelMixin)
+            else ""
+        )
+        emit(
+            wrap.format(name=name, body=interactive, caption=caption, hint=hint, source=source),
+            wrap.format(name=name, body=static, caption=caption, hint="", source=source),
+        )
 
-    def table(self, name: str, frame: pd.DataFrame, tables: tuple[str, ...] = ("indicators",), css_class: str = "") -> None:
+    def table(
+        self, name: str, frame: pd.DataFrame, tables: tuple[str, ...] = ("indicators",), css_class: str = ""
+    ) -> None:
         if frame.empty:
             return
-        body = frame.to_html(index=False, escape=True, border=0, na_rep="", classes=["report-table", css_class] if css_class else "report-table")
-        emit(f'<figure class="report-table-figure" id="tab-{name}">{self.caption("table", t(f"tables.{name}", self.lang))}'
-             f'{body}{self.source_line(tables)}</figure>')
+        body = frame.to_html(
+            index=False,
+            escape=True,
+            border=0,
+            na_rep="",
+            classes=["report-table", css_class] if css_class else "report-table",
+        )
+        emit(
+            f'<figure class="report-table-figure" id="tab-{name}">{self.caption("table", t(f"tables.{name}", self.lang))}'
+            f"{body}{self.source_line(tables)}</figure>"
+        )
 
     # --- export -----------------------------------------------------------------------------
     def export_altair(self, name: str, spec: dict) -> str:
         import vl_convert as vlc
+
         fonts.use_in_vl_convert()
         svg = vlc.vegalite_to_svg(spec)
         (self.figures_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
@@ -109,6 +143,7 @@ class Report:
 
     def export_matplotlib(self, name: str, fig) -> str:
         import matplotlib.pyplot as plt
+
         fig.savefig(self.figures_dir / f"{name}.svg", bbox_inches="tight")
         fig.savefig(self.figures_dir / f"{name}.png", dpi=200, bbox_inches="tight")
         buffer = io.StringIO()

@@ -1,6 +1,7 @@
 """Statistics for the comparisons: a permutation (Monte-Carlo) chi-square test of whether the
 policy-instrument mix differs between districts, and weighted log-odds ratios with an
 informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) for distinctive vocabulary."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ class MixTest:
     n_categories: int
 
 
-def permutation_chi_square(groups: pd.Series, categories: pd.Series, permutations: int = PERMUTATIONS,
-                           seed: int = SEED) -> MixTest:
+def permutation_chi_square(
+    groups: pd.Series, categories: pd.Series, permutations: int = PERMUTATIONS, seed: int = SEED
+) -> MixTest:
     """Is the distribution of `categories` the same in every group? Shuffle the group labels of
     the coding units and count how often chi-square is at least the observed one. Valid for small
     expected counts, where the asymptotic chi-square test is not; p = (hits + 1) / (permutations + 1)."""
@@ -47,7 +49,9 @@ def permutation_chi_square(groups: pd.Series, categories: pd.Series, permutation
     return MixTest(observed, (hits + 1) / (permutations + 1), permutations, len(g_codes), shape[0], shape[1])
 
 
-def log_odds_dirichlet(counts: pd.DataFrame, prior: pd.Series | None = None, alpha0: float | None = None) -> pd.DataFrame:
+def log_odds_dirichlet(
+    counts: pd.DataFrame, prior: pd.Series | None = None, alpha0: float | None = None
+) -> pd.DataFrame:
     """Weighted log-odds of each term in each group against all other groups pooled.
 
     counts: terms × groups. The informative prior is proportional to the pooled counts
@@ -63,9 +67,18 @@ def log_odds_dirichlet(counts: pd.DataFrame, prior: pd.Series | None = None, alp
     for group in counts.columns:
         y_i, y_j = counts[group], pooled - counts[group]
         n_i, n_j = y_i.sum(), y_j.sum()
-        delta = (np.log((y_i + prior) / (n_i + a0 - y_i - prior))
-                 - np.log((y_j + prior) / (n_j + a0 - y_j - prior)))
+        delta = np.log((y_i + prior) / (n_i + a0 - y_i - prior)) - np.log((y_j + prior) / (n_j + a0 - y_j - prior))
         variance = 1.0 / (y_i + prior) + 1.0 / (y_j + prior)
-        rows.append(pd.DataFrame({"term": counts.index, "group": group, "count": y_i.values, "delta": delta.values,
-                                  "variance": variance.values, "z": (delta / np.sqrt(variance)).values}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "term": counts.index,
+                    "group": group,
+                    "count": y_i.values,
+                    "delta": delta.values,
+                    "variance": variance.values,
+                    "z": (delta / np.sqrt(variance)).values,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)

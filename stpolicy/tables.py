@@ -3,6 +3,7 @@
 Every CSV is read as text with its rows indexed by their line number in the file, so that any
 problem found later (by pandera or by a cross-table check) points at `path:line`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,20 @@ import pandas as pd
 import yaml
 
 # Referenced tables come first; a missing optional table is read as empty.
-TABLES = ("districts", "vocabularies", "units", "agencies", "indicators", "comparability", "measures",
-          "tool_codes", "programmes", "narrative", "stopwords", "glossary")
+TABLES = (
+    "districts",
+    "vocabularies",
+    "units",
+    "agencies",
+    "indicators",
+    "comparability",
+    "measures",
+    "tool_codes",
+    "programmes",
+    "narrative",
+    "stopwords",
+    "glossary",
+)
 REQUIRED_TABLES = ("districts", "vocabularies", "units")
 HEADER_LINE = 1
 
@@ -23,6 +36,7 @@ HEADER_LINE = 1
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the data, printed as `path:line: column: message`."""
+
     path: str
     line: int
     column: str
@@ -60,7 +74,9 @@ def decode_utf8(path: Path, display: str) -> tuple[str | None, list[Problem]]:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        return None, [Problem(display, line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8")]
+        return None, [
+            Problem(display, line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8")
+        ]
 
 
 def read_table(data_dir: Path, name: str) -> RawTable:
@@ -68,8 +84,13 @@ def read_table(data_dir: Path, name: str) -> RawTable:
     display = str(path)
     meta_path = data_dir / f"{name}.meta.yml"
     if not meta_path.exists():
-        return RawTable(name, path, {"columns": {}}, pd.DataFrame(dtype=str),
-                        [Problem(str(meta_path), 0, "", "metadata sidecar is missing")])
+        return RawTable(
+            name,
+            path,
+            {"columns": {}},
+            pd.DataFrame(dtype=str),
+            [Problem(str(meta_path), 0, "", "metadata sidecar is missing")],
+        )
     meta = metadata(data_dir, name)
     columns = list(meta["columns"])
     if not path.exists():
@@ -86,8 +107,15 @@ def read_table(data_dir: Path, name: str) -> RawTable:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            problems.append(Problem(display, line, "", f"expected {len(header)} fields as in the header, found {len(row)}"
-                                    " (a comma inside a cell needs the cell in double quotes)"))
+            problems.append(
+                Problem(
+                    display,
+                    line,
+                    "",
+                    f"expected {len(header)} fields as in the header, found {len(row)}"
+                    " (a comma inside a cell needs the cell in double quotes)",
+                )
+            )
             continue
         rows.append(row)
         lines.append(line)

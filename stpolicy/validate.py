@@ -3,6 +3,7 @@ cross-table and provenance checks (references, verbatim quotes, values in quotes
 
 All problems are collected and returned together; nothing here raises on bad data.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,13 +28,20 @@ def column_checks(spec: dict, vocab: pd.DataFrame) -> list[pa.Check]:
     checks = []
     if "vocabulary" in spec:
         codes = vocabulary_codes(vocab, spec["vocabulary"])
-        checks.append(pa.Check.isin(codes, error=f"is not a code of vocabulary '{spec['vocabulary']}' "
-                                                 f"(one of: {', '.join(codes)})"))
+        checks.append(
+            pa.Check.isin(
+                codes, error=f"is not a code of vocabulary '{spec['vocabulary']}' (one of: {', '.join(codes)})"
+            )
+        )
     if "pattern" in spec:
         checks.append(pa.Check.str_matches(spec["pattern"], error=f"does not match the pattern {spec['pattern']}"))
     if spec["type"] == "date":
-        checks.append(pa.Check(lambda s: pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
-                               error="is not an ISO date (YYYY-MM-DD)"))
+        checks.append(
+            pa.Check(
+                lambda s: pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
+                error="is not an ISO date (YYYY-MM-DD)",
+            )
+        )
     if "min" in spec:
         checks.append(pa.Check.ge(spec["min"], error=f"is less than {spec['min']}"))
     if "max" in spec:
@@ -43,10 +51,17 @@ def column_checks(spec: dict, vocab: pd.DataFrame) -> list[pa.Check]:
 
 def pandera_schema(meta: dict, vocab: pd.DataFrame) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
-        {name: pa.Column(_DTYPES[spec["type"]], column_checks(spec, vocab), coerce=True,
-                         nullable=not spec.get("required", False), unique=spec.get("unique", False),
-                         required=spec.get("required", False))
-         for name, spec in meta["columns"].items()},
+        {
+            name: pa.Column(
+                _DTYPES[spec["type"]],
+                column_checks(spec, vocab),
+                coerce=True,
+                nullable=not spec.get("required", False),
+                unique=spec.get("unique", False),
+                required=spec.get("required", False),
+            )
+            for name, spec in meta["columns"].items()
+        },
         strict=False,
     )
 
@@ -85,6 +100,7 @@ def schema_problems(table: RawTable, vocab: pd.DataFrame) -> list[Problem]:
 
 # --- cross-table checks -------------------------------------------------------------------
 
+
 def cells(table: RawTable, column: str):
     """(line, value) for every non-empty cell of a column."""
     if column not in table.frame:
@@ -106,8 +122,14 @@ def reference_problems(tables: dict[str, RawTable]) -> list[Problem]:
             for line, value in cells(table, column):
                 for item in value.split(separator) if separator else [value]:
                     if item.strip() not in known:
-                        problems.append(Problem(str(table.path), line, column,
-                                                f"{item.strip()!r} is not in {target_name}.csv ({target_column})"))
+                        problems.append(
+                            Problem(
+                                str(table.path),
+                                line,
+                                column,
+                                f"{item.strip()!r} is not in {target_name}.csv ({target_column})",
+                            )
+                        )
     return problems
 
 
@@ -141,17 +163,32 @@ def provenance_problems(tables: dict[str, RawTable], sources: dict[str, str]) ->
                 parts = value.split(PATH_SEPARATOR) if spec.get("verbatim_path") else [value]
                 for part in parts:
                     if part not in source:
-                        problems.append(Problem(str(table.path), line, column,
-                                                f"{part!r} is not found verbatim in the district's source text"))
+                        problems.append(
+                            Problem(
+                                str(table.path),
+                                line,
+                                column,
+                                f"{part!r} is not found verbatim in the district's source text",
+                            )
+                        )
     return problems
 
 
 def digit_problems(tables: dict[str, RawTable]) -> list[Problem]:
     """Stored prose must not state numbers: those are generated from the tables."""
-    return [Problem(str(table.path), line, column, "states a number; write it without digits (the report adds numbers from the data)")
-            for table in tables.values()
-            for column, spec in table.meta["columns"].items() if spec.get("no_digits")
-            for line, value in cells(table, column) if re.search(r"\d", value)]
+    return [
+        Problem(
+            str(table.path),
+            line,
+            column,
+            "states a number; write it without digits (the report adds numbers from the data)",
+        )
+        for table in tables.values()
+        for column, spec in table.meta["columns"].items()
+        if spec.get("no_digits")
+        for line, value in cells(table, column)
+        if re.search(r"\d", value)
+    ]
 
 
 def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
@@ -163,15 +200,27 @@ def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
         except (KeyError, ValueError):
             continue  # reported by the schema
         if row.get("quote") and not states_value(row["quote"], value):
-            problems.append(Problem(str(table.path), line, "value",
-                                    f"{row['value']} does not occur in the quote (Arabic or Chinese numerals)"))
+            problems.append(
+                Problem(
+                    str(table.path),
+                    line,
+                    "value",
+                    f"{row['value']} does not occur in the quote (Arabic or Chinese numerals)",
+                )
+            )
     keyed = table.frame[table.frame.get("compare_key", pd.Series(dtype=str)).fillna("") != ""]
     for key, group in keyed.groupby("compare_key"):
         if group["unit"].nunique() > 1:
             for line in group.index:
-                problems.append(Problem(str(table.path), line, "compare_key",
-                                        f"rows with compare_key {key!r} use different units "
-                                        f"({', '.join(sorted(group['unit'].unique()))}); they are not comparable"))
+                problems.append(
+                    Problem(
+                        str(table.path),
+                        line,
+                        "compare_key",
+                        f"rows with compare_key {key!r} use different units "
+                        f"({', '.join(sorted(group['unit'].unique()))}); they are not comparable",
+                    )
+                )
     return problems
 
 
@@ -182,24 +231,43 @@ def paragraph_of(source: str, heading: str) -> str:
 
 def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
     codes, measures, vocab = tables["tool_codes"], tables["measures"].frame, tables["vocabularies"].frame
-    parents = dict(zip(vocab.loc[vocab["vocabulary"] == "sub_tool", "code"], vocab.loc[vocab["vocabulary"] == "sub_tool", "parent"]))
+    parents = dict(
+        zip(
+            vocab.loc[vocab["vocabulary"] == "sub_tool", "code"], vocab.loc[vocab["vocabulary"] == "sub_tool", "parent"]
+        )
+    )
     measure_rows = measures.set_index("measure_id") if "measure_id" in measures else pd.DataFrame()
     problems = []
     for line, row in codes.frame.iterrows():
         parent = parents.get(row.get("sub_tool"))
         if parent and parent != row.get("policy_tool"):
-            problems.append(Problem(str(codes.path), line, "sub_tool",
-                                    f"{row['sub_tool']!r} belongs to policy_tool {parent!r}, not {row.get('policy_tool')!r}"))
+            problems.append(
+                Problem(
+                    str(codes.path),
+                    line,
+                    "sub_tool",
+                    f"{row['sub_tool']!r} belongs to policy_tool {parent!r}, not {row.get('policy_tool')!r}",
+                )
+            )
         if row.get("measure_id") not in measure_rows.index:
             continue  # reported as a broken reference
         measure = measure_rows.loc[row["measure_id"]]
         if measure["district_id"] != row.get("district_id"):
-            problems.append(Problem(str(codes.path), line, "district_id",
-                                    f"{row.get('district_id')!r} differs from the district of {row['measure_id']} ({measure['district_id']!r})"))
+            problems.append(
+                Problem(
+                    str(codes.path),
+                    line,
+                    "district_id",
+                    f"{row.get('district_id')!r} differs from the district of {row['measure_id']} ({measure['district_id']!r})",
+                )
+            )
         source = sources.get(measure["district_id"])
         if source and row.get("quote") and row["quote"] not in paragraph_of(source, measure["quote"]):
-            problems.append(Problem(str(codes.path), line, "quote",
-                                    f"clause is not in the paragraph of measure {row['measure_id']}"))
+            problems.append(
+                Problem(
+                    str(codes.path), line, "quote", f"clause is not in the paragraph of measure {row['measure_id']}"
+                )
+            )
     return problems
 
 
@@ -211,25 +279,33 @@ def measure_problems(tables: dict[str, RawTable]) -> list[Problem]:
         if row.get("lead_agency_source") == "named":
             for agency in named:
                 if agency not in row.get("agency_quote", ""):
-                    problems.append(Problem(str(table.path), line, "agency_quote", f"agency {agency!r} is not in the agency quote"))
+                    problems.append(
+                        Problem(str(table.path), line, "agency_quote", f"agency {agency!r} is not in the agency quote")
+                    )
         if row.get("lead_agency_source") == "not_named" and named:
-            problems.append(Problem(str(table.path), line, "lead_agency", "agencies are given but lead_agency_source is not_named"))
+            problems.append(
+                Problem(str(table.path), line, "lead_agency", "agencies are given but lead_agency_source is not_named")
+            )
     return problems
 
 
 def programme_problems(tables: dict[str, RawTable]) -> list[Problem]:
     table = tables["programmes"]
-    return [Problem(str(table.path), line, "name_zh", f"{row['name_zh']!r} does not occur in the quote")
-            for line, row in table.frame.iterrows()
-            if row.get("name_zh") and row.get("quote") and row["name_zh"] not in row["quote"]]
+    return [
+        Problem(str(table.path), line, "name_zh", f"{row['name_zh']!r} does not occur in the quote")
+        for line, row in table.frame.iterrows()
+        if row.get("name_zh") and row.get("quote") and row["name_zh"] not in row["quote"]
+    ]
 
 
 def vocabulary_problems(tables: dict[str, RawTable]) -> list[Problem]:
     vocab = tables["vocabularies"]
     tools = set(vocabulary_codes(vocab.frame, "policy_tool"))
-    return [Problem(str(vocab.path), line, "parent", f"sub_tool parent {row['parent']!r} is not a policy_tool code")
-            for line, row in vocab.frame.iterrows()
-            if row.get("vocabulary") == "sub_tool" and row.get("parent") not in tools]
+    return [
+        Problem(str(vocab.path), line, "parent", f"sub_tool parent {row['parent']!r} is not a policy_tool code")
+        for line, row in vocab.frame.iterrows()
+        if row.get("vocabulary") == "sub_tool" and row.get("parent") not in tools
+    ]
 
 
 def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:

@@ -1,4 +1,5 @@
 """Display tables: analysis frames with human columns and labels in the report language."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,20 +21,26 @@ def shown_value(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
 def documents(ds: Dataset) -> pd.DataFrame:
     """One column per district, one row per fact: reads well for any number of districts."""
     o = analysis.document_overview(ds)
-    wide = pd.DataFrame({
-        col(ds, "doc_title"): o["doc_title_zh"] if ds.lang == "zh" else o["doc_title_en"] + " (" + o["doc_title_zh"] + ")",
-        col(ds, "city"): o[f"city_{ds.lang}"],
-        col(ds, "issuer"): o[f"issuer_{ds.lang}"],
-        col(ds, "doc_date"): o["doc_date"],
-        col(ds, "doc_type"): o["doc_type"].map(ds.labels("doc_type")),
-        col(ds, "plan_period"): o["plan_period"],
-        col(ds, "characters"): o["characters"],
-        col(ds, "structure"): [t("structure_text", ds.lang, sections=p, items=i) for p, i in zip(o["parts"], o["items"])],
-        col(ds, "n_indicators"): o["n_indicators"],
-        col(ds, "n_measures"): o["n_measures"],
-        col(ds, "n_codes"): o["n_codes"],
-        col(ds, "n_programmes"): o["n_programmes"],
-    })
+    wide = pd.DataFrame(
+        {
+            col(ds, "doc_title"): o["doc_title_zh"]
+            if ds.lang == "zh"
+            else o["doc_title_en"] + " (" + o["doc_title_zh"] + ")",
+            col(ds, "city"): o[f"city_{ds.lang}"],
+            col(ds, "issuer"): o[f"issuer_{ds.lang}"],
+            col(ds, "doc_date"): o["doc_date"],
+            col(ds, "doc_type"): o["doc_type"].map(ds.labels("doc_type")),
+            col(ds, "plan_period"): o["plan_period"],
+            col(ds, "characters"): o["characters"],
+            col(ds, "structure"): [
+                t("structure_text", ds.lang, sections=p, items=i) for p, i in zip(o["parts"], o["items"])
+            ],
+            col(ds, "n_indicators"): o["n_indicators"],
+            col(ds, "n_measures"): o["n_measures"],
+            col(ds, "n_codes"): o["n_codes"],
+            col(ds, "n_programmes"): o["n_programmes"],
+        }
+    )
     wide.index = o["district_id"].map(ds.district_names())
     table = wide.T.astype(str)
     table.insert(0, "", table.index)
@@ -42,65 +49,84 @@ def documents(ds: Dataset) -> pd.DataFrame:
 
 
 def indicator_label(ds: Dataset, row: pd.Series, prefix: str) -> str:
-    return (f"{ds.district_name(row[f'{prefix}district_id'])}: {row[f'{prefix}name_{ds.lang}']} "
-            f"({row[f'{prefix}period']}, {ds.label('kind', row[f'{prefix}kind'])}) {shown_value(ds, row, prefix)}")
+    return (
+        f"{ds.district_name(row[f'{prefix}district_id'])}: {row[f'{prefix}name_{ds.lang}']} "
+        f"({row[f'{prefix}period']}, {ds.label('kind', row[f'{prefix}kind'])}) {shown_value(ds, row, prefix)}"
+    )
 
 
 def comparability(ds: Dataset) -> pd.DataFrame:
     pairs = analysis.comparability_pairs(ds)
-    return pd.DataFrame({
-        col(ds, "left"): [indicator_label(ds, r, "left_") for _, r in pairs.iterrows()],
-        col(ds, "right"): [indicator_label(ds, r, "right_") for _, r in pairs.iterrows()],
-        col(ds, "comparable"): pairs["comparable"].map(ds.labels("comparable")),
-        col(ds, "reason"): pairs[f"reason_{ds.lang}"],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "left"): [indicator_label(ds, r, "left_") for _, r in pairs.iterrows()],
+            col(ds, "right"): [indicator_label(ds, r, "right_") for _, r in pairs.iterrows()],
+            col(ds, "comparable"): pairs["comparable"].map(ds.labels("comparable")),
+            col(ds, "reason"): pairs[f"reason_{ds.lang}"],
+        }
+    )
 
 
 def changes(ds: Dataset) -> pd.DataFrame:
     ch = analysis.implied_changes(ds)
     names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
-    return pd.DataFrame({
-        col(ds, "district"): ch["district_id"].map(ds.district_names()),
-        col(ds, "indicator"): ch["target_id"].map(names),
-        **{col(ds, end): [f"{value_text(v, u, ds.units, ds.lang, s)} ({p})" for v, u, s, p in
-                          zip(ch[end], ch["unit"], ch[f"{end}_symbol"], ch[f"{end}_period"])] for end in ("actual", "target")},
-        col(ds, "change"): [("+" if c > 0 else "") + number(round(c, 10)) for c in ch["change"]],
-        col(ds, "change_pct"): [("+" if c > 0 else "") + percent(c, ds.lang) for c in ch["change_pct"]],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "district"): ch["district_id"].map(ds.district_names()),
+            col(ds, "indicator"): ch["target_id"].map(names),
+            **{
+                col(ds, end): [
+                    f"{value_text(v, u, ds.units, ds.lang, s)} ({p})"
+                    for v, u, s, p in zip(ch[end], ch["unit"], ch[f"{end}_symbol"], ch[f"{end}_period"])
+                ]
+                for end in ("actual", "target")
+            },
+            col(ds, "change"): [("+" if c > 0 else "") + number(round(c, 10)) for c in ch["change"]],
+            col(ds, "change_pct"): [("+" if c > 0 else "") + percent(c, ds.lang) for c in ch["change_pct"]],
+        }
+    )
 
 
 def tool_counts(ds: Dataset) -> pd.DataFrame:
     shares = analysis.tool_shares(ds)
-    return pd.DataFrame({
-        col(ds, "district"): shares["district_id"].map(ds.district_names()),
-        col(ds, "policy_tool"): shares["policy_tool"].map(ds.labels("policy_tool")),
-        col(ds, "count"): shares["n"],
-        col(ds, "share"): [percent(s, ds.lang) for s in shares["share"]],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "district"): shares["district_id"].map(ds.district_names()),
+            col(ds, "policy_tool"): shares["policy_tool"].map(ds.labels("policy_tool")),
+            col(ds, "count"): shares["n"],
+            col(ds, "share"): [percent(s, ds.lang) for s in shares["share"]],
+        }
+    )
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
     roles = analysis.agency_roles(ds)
-    return pd.DataFrame({
-        col(ds, "district"): roles["district_id"].map(ds.district_names()),
-        col(ds, "agency"): roles["name_zh"] if ds.lang == "zh" else roles["name_en"] + " (" + roles["name_zh"] + ")",
-        col(ds, "n_lead"): roles["n_lead"],
-        col(ds, "n_co"): roles["n_co"],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "district"): roles["district_id"].map(ds.district_names()),
+            col(ds, "agency"): roles["name_zh"]
+            if ds.lang == "zh"
+            else roles["name_en"] + " (" + roles["name_zh"] + ")",
+            col(ds, "n_lead"): roles["n_lead"],
+            col(ds, "n_co"): roles["n_co"],
+        }
+    )
 
 
 def indicators(ds: Dataset) -> pd.DataFrame:
     ind = analysis.with_symbols(ds, ds.indicators)
-    return pd.DataFrame({
-        col(ds, "district"): ind["district_id"].map(ds.district_names()),
-        col(ds, "indicator"): ind[f"name_{ds.lang}"],
-        col(ds, "value"): [shown_value(ds, r) for _, r in ind.iterrows()],
-        col(ds, "kind"): ind["kind"].map(ds.labels("kind")),
-        col(ds, "period"): ind["period"].astype(str),
-        col(ds, "theme"): ind["theme"].map(ds.labels("theme")),
-        col(ds, "quote"): ind["quote"],
-        col(ds, "section"): ind["section"],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "district"): ind["district_id"].map(ds.district_names()),
+            col(ds, "indicator"): ind[f"name_{ds.lang}"],
+            col(ds, "value"): [shown_value(ds, r) for _, r in ind.iterrows()],
+            col(ds, "kind"): ind["kind"].map(ds.labels("kind")),
+            col(ds, "period"): ind["period"].astype(str),
+            col(ds, "theme"): ind["theme"].map(ds.labels("theme")),
+            col(ds, "quote"): ind["quote"],
+            col(ds, "section"): ind["section"],
+        }
+    )
 
 
 def coding_scheme(ds: Dataset) -> pd.DataFrame:
@@ -110,37 +136,54 @@ def coding_scheme(ds: Dataset) -> pd.DataFrame:
     tools = ds.labels("policy_tool")
     rows = rows.assign(o=rows["vocabulary"].map(order)).sort_values(["o", "parent", "sort_order"])
     kind = {"policy_tool": col(ds, "policy_tool"), "value_chain_stage": col(ds, "stage")}
-    return pd.DataFrame({
-        col(ds, "type"): [kind.get(r.vocabulary) or f"{col(ds, 'sub_tool')} ({tools[r.parent]})" for r in rows.itertuples()],
-        col(ds, "name"): rows[f"label_{ds.lang}"] + (" / " + rows["label_zh"] if ds.lang == "en" else " / " + rows["label_en"]),
-        col(ds, "description"): rows[f"description_{ds.lang}"].where(rows[f"description_{ds.lang}"] != "", rows["description_en"]),
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "type"): [
+                kind.get(r.vocabulary) or f"{col(ds, 'sub_tool')} ({tools[r.parent]})" for r in rows.itertuples()
+            ],
+            col(ds, "name"): rows[f"label_{ds.lang}"]
+            + (" / " + rows["label_zh"] if ds.lang == "en" else " / " + rows["label_en"]),
+            col(ds, "description"): rows[f"description_{ds.lang}"].where(
+                rows[f"description_{ds.lang}"] != "", rows["description_en"]
+            ),
+        }
+    )
 
 
 def programmes(ds: Dataset) -> pd.DataFrame:
     p = ds.programmes
-    return pd.DataFrame({
-        col(ds, "district"): p["district_id"].map(ds.district_names()),
-        col(ds, "name"): p["name_zh"] + (" — " + p["name_en"] if ds.lang == "en" else ""),
-        col(ds, "type"): p["type"].map(ds.labels("programme_type")),
-        col(ds, "quote"): p["quote"],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "district"): p["district_id"].map(ds.district_names()),
+            col(ds, "name"): p["name_zh"] + (" — " + p["name_en"] if ds.lang == "en" else ""),
+            col(ds, "type"): p["type"].map(ds.labels("programme_type")),
+            col(ds, "quote"): p["quote"],
+        }
+    )
 
 
 def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
-    labels = {"policy_tool": col(ds, "policy_tool"), "sub_tool": col(ds, "sub_tool"), "value_chain_stage": col(ds, "stage")}
-    return pd.DataFrame({
-        col(ds, "dimension"): tests["dimension"].map(labels),
-        col(ds, "categories"): tests["n_categories"],
-        col(ds, "units"): tests["n_units"],
-        col(ds, "statistic"): [f"{x:.2f}" for x in tests["statistic"]],
-        col(ds, "p_value"): [f"{x:.3f}" for x in tests["p_value"]],
-    })
+    labels = {
+        "policy_tool": col(ds, "policy_tool"),
+        "sub_tool": col(ds, "sub_tool"),
+        "value_chain_stage": col(ds, "stage"),
+    }
+    return pd.DataFrame(
+        {
+            col(ds, "dimension"): tests["dimension"].map(labels),
+            col(ds, "categories"): tests["n_categories"],
+            col(ds, "units"): tests["n_units"],
+            col(ds, "statistic"): [f"{x:.2f}" for x in tests["statistic"]],
+            col(ds, "p_value"): [f"{x:.3f}" for x in tests["p_value"]],
+        }
+    )
 
 
 def keyword_sentences(ds: Dataset, kwic: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        col(ds, "term"): kwic["term"],
-        col(ds, "district"): kwic["district_id"].map(ds.district_names()),
-        col(ds, "sentence"): kwic["sentence"],
-    })
+    return pd.DataFrame(
+        {
+            col(ds, "term"): kwic["term"],
+            col(ds, "district"): kwic["district_id"].map(ds.district_names()),
+            col(ds, "sentence"): kwic["sentence"],
+        }
+    )

@@ -1,5 +1,6 @@
 """Text as data: segment the source documents with jieba (user dictionary from the curated data),
 count terms per clause, and find the terms that distinguish each district (weighted log-odds)."""
+
 from __future__ import annotations
 
 import functools
@@ -21,6 +22,7 @@ QUOTE_MARKS = re.compile(r"[“”\"《》()()〔〕]")
 @functools.cache
 def _jieba():
     import jieba
+
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" on stderr
     return jieba
 
@@ -75,8 +77,11 @@ def term_frequencies(ds: Dataset) -> pd.DataFrame:
         text = body(ds.sources[district])
         tokens = pd.Series([t for t in tk.lcut(text) if keep(t, stop)]).value_counts()
         per_10k = tokens / len(CJK.findall(text)) * 10_000
-        rows.append(pd.DataFrame({"district_id": district, "term": tokens.index, "count": tokens.values,
-                                  "per_10k_chars": per_10k.values}))
+        rows.append(
+            pd.DataFrame(
+                {"district_id": district, "term": tokens.index, "count": tokens.values, "per_10k_chars": per_10k.values}
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 

@@ -1,4 +1,5 @@
 """Open a report in Debian's headless Chromium with the network off, via Playwright."""
+
 import os
 import shutil
 from pathlib import Path
@@ -6,8 +7,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def require_chromium():
@@ -22,6 +30,7 @@ def open_offline(path: Path, wait_ms: int = 3000) -> dict:
     """Load a file:// page offline; return its text, console errors, outside requests and chart state."""
     require_chromium()
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
@@ -32,9 +41,11 @@ def open_offline(path: Path, wait_ms: int = 3000) -> dict:
         page.on("request", lambda r: requests.append(r.url))
         page.goto(path.resolve().as_uri())
         # vega-embed marks its container; the static fallback SVG inside it must be gone.
-        page.wait_for_function("document.querySelectorAll('.vega-chart').length === "
-                               "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",
-                               timeout=15000)
+        page.wait_for_function(
+            "document.querySelectorAll('.vega-chart').length === "
+            "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",
+            timeout=15000,
+        )
         page.wait_for_timeout(300)
         state = page.evaluate("""() => ({
             charts: document.querySelectorAll('.vega-chart').length,

@@ -1,12 +1,13 @@
 """Computations with known answers: statistics, vocabulary, changes, shares."""
+
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
-
 from conftest import DATA
+
 from stpolicy import analysis, narrative, vocabulary
 from stpolicy.data import load
 from stpolicy.stats import chi_square, log_odds_dirichlet, permutation_chi_square
@@ -58,7 +59,9 @@ def test_permutation_test_is_reproducible_and_insensitive_to_identical_mixes():
 def test_mix_tests_on_the_real_codes(ds):
     tests = analysis.mix_tests(ds).set_index("dimension")
     counts = pd.crosstab(ds.tool_codes.district_id, ds.tool_codes.policy_tool).values
-    assert tests.at["policy_tool", "statistic"] == pytest.approx(scipy.stats.chi2_contingency(counts, correction=False).statistic)
+    assert tests.at["policy_tool", "statistic"] == pytest.approx(
+        scipy.stats.chi2_contingency(counts, correction=False).statistic
+    )
     assert 0 < tests.at["policy_tool", "p_value"] <= 1
 
 

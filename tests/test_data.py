@@ -1,4 +1,5 @@
 """The curated data passes validation, and each kind of mistake is reported at the right place."""
+
 import re
 import subprocess
 import sys
@@ -6,12 +7,17 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import DATA, ROOT, read_rows, set_cell, write_rows
-from stpolicy.numerals import numbers_in, chinese_to_number
+
+from stpolicy.numerals import chinese_to_number, numbers_in
 from stpolicy.validate import validate
 
-QUOTED_TABLES = {"indicators": ["quote"], "measures": ["quote", "agency_quote"], "tool_codes": ["quote"], "programmes": ["quote"]}
+QUOTED_TABLES = {
+    "indicators": ["quote"],
+    "measures": ["quote", "agency_quote"],
+    "tool_codes": ["quote"],
+    "programmes": ["quote"],
+}
 
 
 def messages(data_dir):
@@ -39,10 +45,12 @@ def test_every_quote_is_verbatim_in_its_source():
 
 def test_known_values_from_the_sources():
     ind = pd.read_csv(DATA / "indicators.csv", dtype={"value": float})
+
     def value(district, name_en, kind):
         rows = ind[(ind.district_id == district) & (ind.name_en == name_en) & (ind.kind == kind)]
         assert len(rows) == 1, (district, name_en, kind)
         return rows.iloc[0]
+
     assert value("zhenhai", "R&D expenditure as share of GDP", "actual").value == 3.4
     assert value("zhenhai", "R&D expenditure as share of GDP", "target").value == 3.42
     assert value("dinghai", "R&D expenditure as share of GDP", "target").value == 2.3
@@ -61,8 +69,19 @@ def test_measure_counts_match_the_documents():
     assert (measures.district_id == "zhenhai").sum() == 15
 
 
-@pytest.mark.parametrize("text, expected", [("第一", 1), ("两家", 2), ("百余场", 100), ("近万人", 10000),
-                                            ("二十", 20), ("十二", 12), ("三百零五", 305), ("一万二千", 12000)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("第一", 1),
+        ("两家", 2),
+        ("百余场", 100),
+        ("近万人", 10000),
+        ("二十", 20),
+        ("十二", 12),
+        ("三百零五", 305),
+        ("一万二千", 12000),
+    ],
+)
 def test_chinese_numerals(text, expected):
     assert float(expected) in numbers_in(text)
 
@@ -74,15 +93,23 @@ def test_chinese_to_number_units():
 
 # --- each mistake, reported at its line ---------------------------------------------------
 
+
 def test_quote_not_in_source(data_copy):
-    line = set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i004", "quote", "2022年度全区R&D经费占GDP比重达3.5%")
-    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: quote: ") and "not found verbatim" in m
-               for m in messages(data_copy))
+    line = set_cell(
+        data_copy / "indicators.csv", "indicator_id", "zhenhai-i004", "quote", "2022年度全区R&D经费占GDP比重达3.5%"
+    )
+    assert any(
+        m.startswith(f"{data_copy}/indicators.csv:{line}: quote: ") and "not found verbatim" in m
+        for m in messages(data_copy)
+    )
 
 
 def test_value_not_in_quote(data_copy):
     line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
-    assert f"{data_copy}/indicators.csv:{line}: value: 2.4 does not occur in the quote (Arabic or Chinese numerals)" in messages(data_copy)
+    assert (
+        f"{data_copy}/indicators.csv:{line}: value: 2.4 does not occur in the quote (Arabic or Chinese numerals)"
+        in messages(data_copy)
+    )
 
 
 def test_value_not_a_number(data_copy):
@@ -92,55 +119,95 @@ def test_value_not_a_number(data_copy):
 
 def test_unknown_vocabulary_code(data_copy):
     line = set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i010", "theme", "R&D")
-    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: theme: 'R&D' is not a code of vocabulary 'theme'")
-               for m in messages(data_copy))
+    assert any(
+        m.startswith(f"{data_copy}/indicators.csv:{line}: theme: 'R&D' is not a code of vocabulary 'theme'")
+        for m in messages(data_copy)
+    )
 
 
 def test_unknown_district(data_copy):
     line = set_cell(data_copy / "programmes.csv", "programme_id", "dinghai-p03", "district_id", "dinghia")
-    assert f"{data_copy}/programmes.csv:{line}: district_id: 'dinghia' is not in districts.csv (district_id)" in messages(data_copy)
+    assert (
+        f"{data_copy}/programmes.csv:{line}: district_id: 'dinghia' is not in districts.csv (district_id)"
+        in messages(data_copy)
+    )
 
 
 def test_unknown_measure_in_tool_codes(data_copy):
     line = set_cell(data_copy / "tool_codes.csv", "code_id", "dinghai-c001", "measure_id", "dinghai-m99")
-    assert f"{data_copy}/tool_codes.csv:{line}: measure_id: 'dinghai-m99' is not in measures.csv (measure_id)" in messages(data_copy)
+    assert (
+        f"{data_copy}/tool_codes.csv:{line}: measure_id: 'dinghai-m99' is not in measures.csv (measure_id)"
+        in messages(data_copy)
+    )
 
 
 def test_sub_tool_of_another_tool(data_copy):
     line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c001", "sub_tool", "tax_incentives")
-    assert (f"{data_copy}/tool_codes.csv:{line}: sub_tool: 'tax_incentives' belongs to policy_tool 'environment', not 'supply'"
-            in messages(data_copy))
+    assert (
+        f"{data_copy}/tool_codes.csv:{line}: sub_tool: 'tax_incentives' belongs to policy_tool 'environment', not 'supply'"
+        in messages(data_copy)
+    )
 
 
 def test_clause_from_another_measure(data_copy):
     line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c001", "measure_id", "zhenhai-m02")
-    assert f"{data_copy}/tool_codes.csv:{line}: quote: clause is not in the paragraph of measure zhenhai-m02" in messages(data_copy)
+    assert (
+        f"{data_copy}/tool_codes.csv:{line}: quote: clause is not in the paragraph of measure zhenhai-m02"
+        in messages(data_copy)
+    )
 
 
 def test_duplicate_id(data_copy):
     line = set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i002", "indicator_id", "zhenhai-i001")
     found = messages(data_copy)
-    assert f"{data_copy}/indicators.csv:{line}: indicator_id: 'zhenhai-i001' appears more than once (must be unique)" in found
-    assert f"{data_copy}/indicators.csv:2: indicator_id: 'zhenhai-i001' appears more than once (must be unique)" in found
+    assert (
+        f"{data_copy}/indicators.csv:{line}: indicator_id: 'zhenhai-i001' appears more than once (must be unique)"
+        in found
+    )
+    assert (
+        f"{data_copy}/indicators.csv:2: indicator_id: 'zhenhai-i001' appears more than once (must be unique)" in found
+    )
 
 
 def test_section_not_in_source(data_copy):
-    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i020", "section", "二、重点任务 > 3.关键技术")
-    assert f"{data_copy}/indicators.csv:{line}: section: '3.关键技术' is not found verbatim in the district's source text" in messages(data_copy)
+    line = set_cell(
+        data_copy / "indicators.csv", "indicator_id", "dinghai-i020", "section", "二、重点任务 > 3.关键技术"
+    )
+    assert (
+        f"{data_copy}/indicators.csv:{line}: section: '3.关键技术' is not found verbatim in the district's source text"
+        in messages(data_copy)
+    )
 
 
 def test_compare_key_with_different_units(data_copy):
-    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i003", "compare_key", "tech_transaction_value")
-    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value'")
-               for m in messages(data_copy)) is False  # same unit (亿元): comparable
-    line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i004", "compare_key", "tech_transaction_value")
-    assert any(m.startswith(f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value' use different units")
-               for m in messages(data_copy))
+    line = set_cell(
+        data_copy / "indicators.csv", "indicator_id", "dinghai-i003", "compare_key", "tech_transaction_value"
+    )
+    assert (
+        any(
+            m.startswith(
+                f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value'"
+            )
+            for m in messages(data_copy)
+        )
+        is False
+    )  # same unit (亿元): comparable
+    line = set_cell(
+        data_copy / "indicators.csv", "indicator_id", "dinghai-i004", "compare_key", "tech_transaction_value"
+    )
+    assert any(
+        m.startswith(
+            f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value' use different units"
+        )
+        for m in messages(data_copy)
+    )
 
 
 def test_bad_date(data_copy):
     line = set_cell(data_copy / "districts.csv", "district_id", "dinghai", "doc_date", "2024/05/18")
-    assert f"{data_copy}/districts.csv:{line}: doc_date: '2024/05/18' is not an ISO date (YYYY-MM-DD)" in messages(data_copy)
+    assert f"{data_copy}/districts.csv:{line}: doc_date: '2024/05/18' is not an ISO date (YYYY-MM-DD)" in messages(
+        data_copy
+    )
 
 
 def test_missing_required_column(data_copy):
@@ -157,7 +224,9 @@ def test_unquoted_comma_breaks_a_row(data_copy):
     lines[3] = lines[3].replace("10 million (yuan)", "10 million, yuan")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     n = len(lines[0].split(","))
-    assert any(m.startswith(f"{path}:4: -: expected {n} fields as in the header, found {n + 1}") for m in messages(data_copy))
+    assert any(
+        m.startswith(f"{path}:4: -: expected {n} fields as in the header, found {n + 1}") for m in messages(data_copy)
+    )
 
 
 def test_missing_source_file(data_copy):
@@ -201,10 +270,20 @@ def test_all_problems_in_one_run(data_copy):
 
 
 def test_cli_check_exit_codes(data_copy):
-    ok = subprocess.run([sys.executable, "build_report.py", "--check", "--data", str(data_copy)], cwd=ROOT, capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "build_report.py", "--check", "--data", str(data_copy)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
-    bad = subprocess.run([sys.executable, "build_report.py", "--check", "--data", str(data_copy)], cwd=ROOT, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "build_report.py", "--check", "--data", str(data_copy)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
     assert re.search(rf"^{re.escape(str(data_copy))}/indicators.csv:{line}: value: ", bad.stderr, re.M)
@@ -213,8 +292,21 @@ def test_cli_check_exit_codes(data_copy):
 # --- documentation cannot drift --------------------------------------------------------------
 
 META_SCHEMA_KEYS = {"title", "description", "source", "primary_key", "columns"}
-COLUMN_KEYS = {"type", "required", "description", "unique", "pattern", "vocabulary", "references", "min", "max",
-               "verbatim", "verbatim_path", "list_separator", "no_digits"}
+COLUMN_KEYS = {
+    "type",
+    "required",
+    "description",
+    "unique",
+    "pattern",
+    "vocabulary",
+    "references",
+    "min",
+    "max",
+    "verbatim",
+    "verbatim_path",
+    "list_separator",
+    "no_digits",
+}
 
 
 @pytest.mark.parametrize("meta_path", sorted(DATA.glob("*.meta.yml")), ids=lambda p: p.name)
@@ -225,7 +317,9 @@ def test_metadata_sidecar_is_complete(meta_path):
     for name, spec in meta["columns"].items():
         assert set(spec) <= COLUMN_KEYS, (name, set(spec) - COLUMN_KEYS)
         assert spec["type"] in {"string", "integer", "number", "date"} and spec["description"], name
-    header = (DATA / meta_path.name.replace(".meta.yml", ".csv")).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    header = (
+        (DATA / meta_path.name.replace(".meta.yml", ".csv")).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    )
     assert header == list(meta["columns"]), "CSV header and metadata columns differ"
 
 

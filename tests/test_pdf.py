@@ -1,11 +1,11 @@
 """The PDFs: A4, embedded CJK font, searchable Chinese, a working table of contents, same figures as the HTML."""
+
 import re
 import shutil
 import subprocess
 
 import pandas as pd
 import pytest
-
 from conftest import DATA
 from test_report import built, expected_values  # noqa: F401  (session fixture)
 
@@ -48,7 +48,10 @@ def test_toc_lists_every_section_with_its_page(built, lang):
     sections = re.findall(r'<li class="toc-\d"><a href="#([^"]+)">([^<]+)</a>', html)
     assert len(sections) >= 6
     toc_page = tool("pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-")
-    dests = {name: int(page) for page, name in re.findall(r'^\s*(\d+) \[.*?\] "([^"]+)"', tool("pdfinfo", "-dests", str(pdf)), re.M)}
+    dests = {
+        name: int(page)
+        for page, name in re.findall(r'^\s*(\d+) \[.*?\] "([^"]+)"', tool("pdfinfo", "-dests", str(pdf)), re.M)
+    }
     for ident, title in sections:
         title = title.replace("&amp;", "&")
         match = re.search(rf"^\s*{re.escape(title)}\s*\.+\s*(\d+)\s*$", toc_page, re.M)

@@ -1,4 +1,5 @@
 """The built report: offline HTML with every chart drawn, in both languages; robust builds."""
+
 import re
 import shutil
 import subprocess
@@ -8,7 +9,6 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-
 from browser import open_offline
 from conftest import DATA, ROOT, read_rows, set_cell, write_rows
 
@@ -91,6 +91,7 @@ def test_executed_notebooks_kept(built):
 
 # --- notebooks ----------------------------------------------------------------------------------
 
+
 def test_notebooks_are_stored_clean_and_parameterised():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -105,12 +106,22 @@ def test_notebooks_are_stored_clean_and_parameterised():
 @pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
 def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook):
     import papermill
+
     out = tmp_path / notebook
-    papermill.execute_notebook(str(ROOT / "notebooks" / notebook), str(out), cwd=str(ROOT / "notebooks"),
-                               parameters={"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")},
-                               progress_bar=False, kernel_name="python3")
-    html = "".join(o.data.get("text/html", "") for c in nbformat.read(out, as_version=4).cells
-                   for o in c.get("outputs", []) if "data" in o)
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / notebook),
+        str(out),
+        cwd=str(ROOT / "notebooks"),
+        parameters={"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")},
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    html = "".join(
+        o.data.get("text/html", "")
+        for c in nbformat.read(out, as_version=4).cells
+        for o in c.get("outputs", [])
+        if "data" in o
+    )
     assert "<h2" in html and "Traceback" not in html
     assert "定海区" not in html.replace("《舟山市定海区", "")  # only the chosen district is reported
     if "figures_dir" in html or "<figure" in html:
@@ -119,33 +130,84 @@ def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook):
 
 # --- builds with other data ----------------------------------------------------------------------
 
-THIRD_SOURCE = "测试区2024年科技工作计划\n一、主要目标\n2024年,全区R&D经费占GDP比重达到2.8%,新增高新技术企业30家以上。\n"
+THIRD_SOURCE = (
+    "测试区2024年科技工作计划\n一、主要目标\n2024年,全区R&D经费占GDP比重达到2.8%,新增高新技术企业30家以上。\n"
+)
 
 
 def add_third_district(data: Path) -> None:
     (data / "sources" / "testqu.txt").write_text(THIRD_SOURCE, encoding="utf-8")
     rows = read_rows(data / "districts.csv")
-    rows.append({**rows[0], "district_id": "testqu", "name_zh": "测试区", "name_en": "Test District",
-                 "doc_title_zh": "测试区2024年科技工作计划", "doc_title_en": "Test District 2024 S&T Work Plan",
-                 "doc_date": "2024-06-01", "doc_type": "work_plan", "source_file": "sources/testqu.txt", "doc_index_no": ""})
+    rows.append(
+        {
+            **rows[0],
+            "district_id": "testqu",
+            "name_zh": "测试区",
+            "name_en": "Test District",
+            "doc_title_zh": "测试区2024年科技工作计划",
+            "doc_title_en": "Test District 2024 S&T Work Plan",
+            "doc_date": "2024-06-01",
+            "doc_type": "work_plan",
+            "source_file": "sources/testqu.txt",
+            "doc_index_no": "",
+        }
+    )
     write_rows(data / "districts.csv", rows)
     ind = read_rows(data / "indicators.csv")
     base = {k: "" for k in ind[0]}
-    ind.append({**base, "indicator_id": "testqu-i001", "district_id": "testqu", "period": "2024", "kind": "target",
-                "theme": "rd_investment", "name_zh": "R&D经费占GDP比重", "name_en": "R&D expenditure as share of GDP",
-                "value": "2.8", "unit": "%", "qualifier": "exact", "quote": "全区R&D经费占GDP比重达到2.8%",
-                "section": "一、主要目标", "compare_key": "rd_expenditure_gdp_share"})
-    ind.append({**base, "indicator_id": "testqu-i002", "district_id": "testqu", "period": "2024", "kind": "target",
-                "theme": "enterprises", "name_zh": "新增高新技术企业", "name_en": "New high-tech enterprises",
-                "value": "30", "unit": "家", "qualifier": "at_least", "quote": "新增高新技术企业30家以上",
-                "section": "一、主要目标", "compare_key": "new_hightech_enterprises"})
+    ind.append(
+        {
+            **base,
+            "indicator_id": "testqu-i001",
+            "district_id": "testqu",
+            "period": "2024",
+            "kind": "target",
+            "theme": "rd_investment",
+            "name_zh": "R&D经费占GDP比重",
+            "name_en": "R&D expenditure as share of GDP",
+            "value": "2.8",
+            "unit": "%",
+            "qualifier": "exact",
+            "quote": "全区R&D经费占GDP比重达到2.8%",
+            "section": "一、主要目标",
+            "compare_key": "rd_expenditure_gdp_share",
+        }
+    )
+    ind.append(
+        {
+            **base,
+            "indicator_id": "testqu-i002",
+            "district_id": "testqu",
+            "period": "2024",
+            "kind": "target",
+            "theme": "enterprises",
+            "name_zh": "新增高新技术企业",
+            "name_en": "New high-tech enterprises",
+            "value": "30",
+            "unit": "家",
+            "qualifier": "at_least",
+            "quote": "新增高新技术企业30家以上",
+            "section": "一、主要目标",
+            "compare_key": "new_hightech_enterprises",
+        }
+    )
     write_rows(data / "indicators.csv", ind)
 
 
 def test_build_with_a_third_district(tmp_path, data_copy):
     add_third_district(data_copy)
-    result = build("--data", data_copy, "--out", tmp_path / "out", "--figures", tmp_path / "fig", "--lang", "en,zh",
-                   "--format", "html")
+    result = build(
+        "--data",
+        data_copy,
+        "--out",
+        tmp_path / "out",
+        "--figures",
+        tmp_path / "fig",
+        "--lang",
+        "en,zh",
+        "--format",
+        "html",
+    )
     assert result.returncode == 0, result.stderr
     page = open_offline(tmp_path / "out" / "report.en.html")
     assert page["drawn"] == page["charts"] and page["errors"] == []
@@ -175,7 +237,9 @@ def test_failing_cell_exits_1_and_names_the_notebook(built, tmp_path):
     out = tmp_path / "report"
     shutil.copytree(built / "report", out)
     before = (out / "report.en.html").read_bytes()
-    result = build("--notebooks", notebooks, "--out", out, "--figures", tmp_path / "fig", "--lang", "en", "--format", "html")
+    result = build(
+        "--notebooks", notebooks, "--out", out, "--figures", tmp_path / "fig", "--lang", "en", "--format", "html"
+    )
     assert result.returncode == 1
     assert "error: 07_broken.ipynb [en] failed: ValueError: boom in a cell" in result.stderr
     failed = Path(re.search(r"executed notebook: (\S+)", result.stderr).group(1))
@@ -184,12 +248,23 @@ def test_failing_cell_exits_1_and_names_the_notebook(built, tmp_path):
 
 
 def test_text_from_csv_cannot_break_out_of_script(tmp_path, data_copy):
-    evil = 'Evil </script><script>window.__pwned = 1</script> & <b>bold</b>'
+    evil = "Evil </script><script>window.__pwned = 1</script> & <b>bold</b>"
     set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i086", "name_en", evil)
     rows = read_rows(data_copy / "narrative.csv")
     rows[0]["text_en"] = "Narrative </script><img src=x onerror=alert()>"
     write_rows(data_copy / "narrative.csv", rows)
-    result = build("--data", data_copy, "--out", tmp_path / "out", "--figures", tmp_path / "fig", "--lang", "en", "--format", "html")
+    result = build(
+        "--data",
+        data_copy,
+        "--out",
+        tmp_path / "out",
+        "--figures",
+        tmp_path / "fig",
+        "--lang",
+        "en",
+        "--format",
+        "html",
+    )
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8")
     assert "</script><script>window.__pwned" not in html and "<img src=x" not in html
