@@ -138,4 +138,4 @@ def test_single_district_has_no_test_and_no_contrast():
     one = load(DATA, "zh", ["zhenhai"])
     assert analysis.mix_tests(one).empty
     assert vocabulary.distinctive_terms(one).empty
-    assert narrative.mix_test(one, analysis.mix_tests(one)) == ["只选择了一个地区,无需检验差异。"]
+    assert narrative.mix_test(one, analysis.mix_tests(one)) == ["只选择了一个地区，无需检验差异。"]

@@ -1,0 +1,51 @@
+"""Chinese typography (GB/T 15834): the report's own Chinese text uses full-width punctuation.
+
+Quotes, section paths and names copied from the sources are left exactly as the sources have them;
+everything the project writes itself (strings.yml, narrative, labels, reasons) is checked here.
+"""
+
+import re
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import DATA, ROOT
+
+CJK = r"[\u3400-\u9fff]"
+HALF_WIDTH = re.compile(rf"{CJK}[,:;?!()]|[,:;?!()]{CJK}")
+# Columns the project writes (not copied from a source document).
+AUTHORED = {
+    "comparability": ["reason_zh"],
+    "indicators": ["name_zh"],
+    "narrative": ["text_zh"],
+    "vocabularies": ["label_zh", "description_zh"],
+}
+
+
+def zh_strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "zh" and isinstance(value, str):
+                yield path, value
+            else:
+                yield from zh_strings(value, f"{path}.{key}" if path else str(key))
+
+
+def test_half_width_pattern_can_fail():
+    assert HALF_WIDTH.search("数据是否可比?") and HALF_WIDTH.search("篇幅(字)")
+    assert not HALF_WIDTH.search("数据是否可比？") and not HALF_WIDTH.search("R&D经费占GDP比重2.8%")
+
+
+def test_report_strings_use_full_width_punctuation():
+    strings = yaml.safe_load((ROOT / "stpolicy" / "strings.yml").read_text(encoding="utf-8"))
+    found = [(key, text) for key, text in zh_strings(strings) if HALF_WIDTH.search(re.sub(r"\{[^}]*\}", "", text))]
+    assert not found, found
+
+
+@pytest.mark.parametrize("table", sorted(AUTHORED))
+def test_authored_chinese_data_uses_full_width_punctuation(table):
+    frame = pd.read_csv(DATA / f"{table}.csv", dtype=str, keep_default_na=False)
+    for column in AUTHORED[table]:
+        if column in frame:
+            bad = frame[frame[column].str.contains(HALF_WIDTH)][column].tolist()
+            assert not bad, (table, column, bad)
