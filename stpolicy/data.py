@@ -69,6 +69,24 @@ def typed(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
     return frame
 
 
+ASPIRATION_WORDS = ("力争", "争取")
+
+
+def derive_defaults(tables: dict[str, pd.DataFrame]) -> None:
+    """Fill the optional columns added after the original interface where a row leaves them empty
+    (rules in the sidecars), and turn the true/false columns into booleans."""
+    codes, measures = tables["tool_codes"], tables["measures"]
+    measure_theme = measures.set_index("measure_id")["theme"] if len(measures) else pd.Series(dtype=str)
+    codes["theme"] = codes["theme"].replace("", pd.NA).fillna(codes["measure_id"].map(measure_theme)).fillna("")
+    codes["in_scope"] = codes["in_scope"].replace("", "true") == "true"
+    ind = tables["indicators"]
+    worded = ind["quote"].str.contains("|".join(ASPIRATION_WORDS), regex=True)
+    ind["aspirational"] = ind["aspirational"].where(ind["aspirational"] != "", worded.map(str).str.lower()) == "true"
+    agencies = tables["agencies"]
+    agencies["name_zh"] = agencies["name_zh"].where(agencies["name_zh"] != "", agencies["name_as_written"])
+    agencies["kind"] = agencies["kind"].replace("", "agency")
+
+
 def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = None) -> Dataset:
     """Validate and load the data; restrict to `districts` (all when empty). Raises DataError."""
     if lang not in LANGUAGES:
@@ -77,6 +95,7 @@ def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = N
     if problems:
         raise DataError(problems)
     tables = {name: typed(t.frame, t.meta) for name, t in raw.items()}
+    derive_defaults(tables)
     known = tables["districts"]["district_id"].tolist()
     keep = list(districts) if districts else known
     unknown = [d for d in keep if d not in known]

@@ -331,3 +331,74 @@ def test_data_dictionary_documents_every_column():
         assert section, f"data/README.md has no section ### `{table}.csv`"
         documented = re.findall(r"^\| `([a-z_]+)` \|", section.group(1), re.M)
         assert documented == list(yaml.safe_load(meta_path.read_text(encoding="utf-8"))["columns"]), table
+
+
+# --- issue 9 data model: clause themes, scope, aspiration, agencies --------------------------
+
+
+def test_out_of_scope_clauses_are_exactly_the_out_of_scope_themes():
+    codes = pd.read_csv(DATA / "tool_codes.csv", dtype=str)
+    out = codes[codes.in_scope == "false"]
+    assert set(out.theme) == {"party_admin", "culture_tourism"}
+    assert not codes[(codes.in_scope == "true") & codes.theme.isin(["party_admin", "culture_tourism"])].size
+    # Zhenhai's Party-building and integrity measures, Dinghai's culture measure: wholly out of scope
+    for measure in ("zhenhai-m13", "zhenhai-m14", "zhenhai-m15", "dinghai-m14"):
+        assert (codes[codes.measure_id == measure].in_scope == "false").all(), measure
+
+
+def test_clause_themes_record_finance_in_zhenhai_and_enterprises_in_dinghai():
+    codes = pd.read_csv(DATA / "tool_codes.csv", dtype=str)
+    zh_fin = codes[(codes.district_id == "zhenhai") & (codes.theme == "finance")].quote
+    assert any("成果贷" in q for q in zh_fin) and any("科技贷" in q for q in zh_fin)
+    dh_ent = codes[(codes.district_id == "dinghai") & (codes.theme == "enterprises")].quote
+    assert any("专精特新" in q for q in dh_ent)
+
+
+def test_aspiration_follows_the_wording():
+    ind = pd.read_csv(DATA / "indicators.csv", dtype=str, keep_default_na=False)
+    assert set(ind.aspirational) == {"true", "false"}
+    worded = ind.quote.str.contains("力争|争取")
+    assert (ind[worded].aspirational == "true").all()  # every quote with 力争/争取 is flagged
+    flagged_without_word = ind[(ind.aspirational == "true") & ~worded]
+    assert flagged_without_word.indicator_id.tolist() == ["dinghai-i015"]  # the elliptical clause (README)
+    assert (ind[ind.kind.isin(["actual", "ranking"])].aspirational == "false").all()
+
+
+def test_comparable_pairs_are_like_for_like():
+    ind = pd.read_csv(DATA / "indicators.csv", dtype=str).set_index("indicator_id")
+    comp = pd.read_csv(DATA / "comparability.csv", dtype=str)
+    for _, c in comp[comp.comparable == "yes"].iterrows():
+        left, right = ind.loc[c.left_indicator_id], ind.loc[c.right_indicator_id]
+        assert left.aspirational == right.aspirational, c.comparison_id
+        assert left.period == right.period and left.compare_key == right.compare_key, c.comparison_id
+    rd = comp.set_index("comparison_id").loc["rd_gdp_2024"]
+    assert (ind.loc[rd.left_indicator_id, "value"], ind.loc[rd.right_indicator_id, "value"]) == ("3.42", "2.5")
+
+
+def test_agency_aliases_share_one_id_and_one_chinese_name():
+    ag = pd.read_csv(DATA / "agencies.csv", dtype=str, keep_default_na=False)
+    assert ag.groupby("agency_id").name_zh.nunique().max() == 1
+    ids = ag.set_index("name_as_written").agency_id
+    assert ids["区经济和信息化局"] == ids["区经信局"]
+    assert ids["区府办〔金融办〕"] == ids["区府办〔区金融办〕"]
+    assert ag.set_index("name_as_written").loc[["各有关镇(街)", "产业平台"], "kind"].tolist() == ["place", "platform"]
+
+
+def test_later_columns_are_derived_when_left_out(data_copy):
+    from stpolicy.data import load
+
+    for table, drop in {
+        "tool_codes": ["theme", "in_scope"],
+        "indicators": ["aspirational"],
+        "agencies": ["name_zh", "kind"],
+    }.items():
+        rows = read_rows(data_copy / f"{table}.csv")
+        write_rows(data_copy / f"{table}.csv", [{k: v for k, v in r.items() if k not in drop} for r in rows])
+    assert messages(data_copy) == []
+    ds = load(data_copy)
+    measure_theme = ds.measures.set_index("measure_id").theme
+    assert (ds.tool_codes.theme == ds.tool_codes.measure_id.map(measure_theme)).all()
+    assert ds.tool_codes.in_scope.all()
+    ind = ds.indicators.set_index("indicator_id")
+    assert ind.at["zhenhai-i086", "aspirational"] and not ind.at["dinghai-i001", "aspirational"]
+    assert (ds.agencies.name_zh == ds.agencies.name_as_written).all() and set(ds.agencies.kind) == {"agency"}
