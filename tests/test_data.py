@@ -142,7 +142,7 @@ def test_unknown_measure_in_tool_codes(data_copy):
 
 
 def test_sub_tool_of_another_tool(data_copy):
-    line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c001", "sub_tool", "tax_incentives")
+    line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c002", "sub_tool", "tax_incentives")
     assert (
         f"{data_copy}/tool_codes.csv:{line}: sub_tool: 'tax_incentives' belongs to policy_tool 'environment', not 'supply'"
         in messages(data_copy)
