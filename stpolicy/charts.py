@@ -112,6 +112,8 @@ def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
 
 def unit_suffix(ds: Dataset, unit: str) -> str:
     """' (亿元)' / ' (100 million yuan)'; counts need no unit in English, Chinese keeps 家/个/项."""
+    if not unit:  # a dimensionless value (an index)
+        return ""
     if ds.lang == "zh":
         return f" ({unit})"
     row = ds.units.set_index("unit").loc[unit]

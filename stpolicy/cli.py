@@ -60,6 +60,10 @@ def parser() -> argparse.ArgumentParser:
         help="folder of NN_name.ipynb section notebooks to execute, in name order (default: the project's notebooks/)",
     )
     p.add_argument("--check", action="store_true", help="only validate the data and exit (0 valid, 2 problems)")
+    p.add_argument(
+        "--verbose", action="store_true", help="with --check, list the numbers of each source no indicator quote covers"
+    )
+    p.epilog = "Curation assistant: build_report.py suggest SOURCE_TXT --district ID [--new-only] (see suggest --help)."
     return p
 
 
@@ -71,12 +75,20 @@ def report_problems(problems) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["suggest"]:  # the curation assistant, a subcommand of its own
+        from .suggest import main as suggest
+
+        return suggest(argv[1:])
     args = parser().parse_args(argv)
-    _, problems = validate(args.data)
+    tables, problems = validate(args.data)
     if problems:
         return report_problems(problems)
     if args.check:
         print(f"{args.data}: data is valid.")
+        from .suggest import coverage_lines
+
+        print(*coverage_lines(args.data, tables, args.verbose), sep="\n")  # information, not an error
         return EXIT_OK
     from .build import build  # heavy imports only when building
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .tables import DataError
+from .tables import DataError, decode_utf8
 from .validate import validate
 
 LANGUAGES = ("en", "zh")
@@ -108,8 +108,8 @@ def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = N
     comp = tables["comparability"]
     ids = set(tables["indicators"]["indicator_id"])
     tables["comparability"] = comp[comp["left_indicator_id"].isin(ids) & comp["right_indicator_id"].isin(ids)]
-    sources = {
-        d: (Path(data_dir) / f).read_text(encoding="utf-8-sig")
-        for d, f in zip(tables["districts"]["district_id"], tables["districts"]["source_file"])
+    sources = {  # decoded as validation read them (no BOM, LF line ends)
+        d: decode_utf8(Path(data_dir) / f, f)[0]
+        for d, f in zip(tables["districts"]["district_id"], tables["districts"]["source_file"], strict=True)
     }
     return Dataset(Path(data_dir), lang, tables, sources)

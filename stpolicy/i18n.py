@@ -43,6 +43,6 @@ def percent(share: float, lang: str) -> str:
 
 def value_text(value: float, unit: str, units: pd.DataFrame, lang: str, symbol: str = "") -> str:
     """`≥59家` / `≥ 59`: the value in its unit's display format, with the qualifier's symbol."""
-    fmt = units.set_index("unit").at[unit, f"format_{lang}"] if unit in set(units["unit"]) else "{v} " + unit
+    fmt = units.set_index("unit").at[unit, f"format_{lang}"] if unit in set(units["unit"]) else f"{{v}} {unit}".strip()
     shown = fmt.format(v=number(value))
     return f"{symbol}{shown}" if symbol and symbol != "=" else shown

@@ -31,6 +31,9 @@ TABLES = (
 )
 REQUIRED_TABLES = ("districts", "vocabularies", "units")
 HEADER_LINE = 1
+DEFINITIONS = "definitions.yml"  # field definitions shared by the sidecars
+# What spreadsheets leave around cells: spaces, tabs, no-break spaces, stray BOMs and carriage returns.
+_PADDING = " \t\r\n\xa0\ufeff"
 
 
 @dataclass(frozen=True, order=True)
@@ -63,15 +66,55 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
 
 
-def metadata(data_dir: Path, name: str) -> dict:
-    return yaml.safe_load((data_dir / f"{name}.meta.yml").read_text(encoding="utf-8"))
+def load_yaml(path: Path):
+    """Parse a YAML file (with libyaml when available: the sidecars are read on every validation)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def definitions(data_dir: Path) -> dict:
+    """Shared field definitions (data/definitions.yml), by name; empty when the file is absent."""
+    path = Path(data_dir) / DEFINITIONS
+    return (load_yaml(path) or {}) if path.exists() else {}
+
+
+def resolve_columns(columns: dict, shared: dict) -> dict:
+    """Column specs with each `definition: NAME` replaced by that definition, overridden by the column's own keys."""
+    resolved = {}
+    for name, spec in columns.items():
+        base = shared.get(spec.get("definition"), {}) if "definition" in spec else {}
+        resolved[name] = {**base, **{k: v for k, v in spec.items() if k != "definition"}}
+    return resolved
+
+
+def primary_key(meta: dict) -> list[str]:
+    """The declared primary key as a list of column names."""
+    key = meta.get("primary_key") or []
+    return [key] if isinstance(key, str) else list(key)
+
+
+def metadata(data_dir: Path, name: str, shared: dict | None = None) -> dict:
+    """A table's sidecar with shared definitions resolved (`columns` holds complete specs);
+    `declared` keeps the columns as written in the sidecar."""
+    meta = load_yaml(Path(data_dir) / f"{name}.meta.yml")
+    meta["declared"] = meta["columns"]
+    meta["columns"] = resolve_columns(meta["columns"], definitions(data_dir) if shared is None else shared)
+    return meta
+
+
+def definition_problems(path: Path, meta: dict, shared: dict) -> list[Problem]:
+    """A sidecar column that names a definition data/definitions.yml does not have."""
+    return [
+        Problem(str(path), 0, column, f"definition {spec['definition']!r} is not in {DEFINITIONS}")
+        for column, spec in meta["declared"].items()
+        if "definition" in spec and spec["definition"] not in shared
+    ]
 
 
 def decode_utf8(path: Path, display: str) -> tuple[str | None, list[Problem]]:
-    """File text without a BOM (Excel writes one), or a problem naming the line of a bad byte."""
+    """File text without a BOM (Excel writes one) and with LF line ends, or a problem naming the line of a bad byte."""
     raw = path.read_bytes()
     try:
-        return raw.decode("utf-8-sig"), []
+        return raw.decode("utf-8-sig").replace("\r\n", "\n"), []
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         return None, [
@@ -79,7 +122,9 @@ def decode_utf8(path: Path, display: str) -> tuple[str | None, list[Problem]]:
         ]
 
 
-def read_table(data_dir: Path, name: str) -> RawTable:
+def read_table(data_dir: Path, name: str, shared: dict | None = None) -> RawTable:
+    """One table with its resolved sidecar; cells are stripped of spreadsheet padding."""
+    shared = definitions(data_dir) if shared is None else shared
     path = data_dir / f"{name}.csv"
     display = str(path)
     meta_path = data_dir / f"{name}.meta.yml"
@@ -91,16 +136,18 @@ def read_table(data_dir: Path, name: str) -> RawTable:
             pd.DataFrame(dtype=str),
             [Problem(str(meta_path), 0, "", "metadata sidecar is missing")],
         )
-    meta = metadata(data_dir, name)
+    meta = metadata(data_dir, name, shared)
     columns = list(meta["columns"])
+    problems = definition_problems(meta_path, meta, shared)
     if not path.exists():
-        problems = [Problem(display, 0, "", "file is missing")] if name in REQUIRED_TABLES else []
+        problems += [Problem(display, 0, "", "file is missing")] if name in REQUIRED_TABLES else []
         return RawTable(name, path, meta, pd.DataFrame(columns=columns, dtype=str), problems)
-    text, problems = decode_utf8(path, display)
+    text, bad = decode_utf8(path, display)
+    problems += bad
     if text is None:
         return RawTable(name, path, meta, pd.DataFrame(columns=columns, dtype=str), problems)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    header = [h.strip(_PADDING) for h in next(reader, [])]
     rows, lines, start = [], [], HEADER_LINE + 1
     for row in reader:
         line, start = start, reader.line_num + 1
@@ -117,7 +164,7 @@ def read_table(data_dir: Path, name: str) -> RawTable:
                 )
             )
             continue
-        rows.append(row)
+        rows.append([cell.strip(_PADDING) for cell in row])
         lines.append(line)
     for dup in sorted({h for h in header if header.count(h) > 1}):
         problems.append(Problem(display, HEADER_LINE, dup, "column appears more than once in the header"))
@@ -130,4 +177,5 @@ def read_table(data_dir: Path, name: str) -> RawTable:
 
 
 def read_tables(data_dir: Path) -> dict[str, RawTable]:
-    return {name: read_table(data_dir, name) for name in TABLES}
+    shared = definitions(data_dir)
+    return {name: read_table(data_dir, name, shared) for name in TABLES}

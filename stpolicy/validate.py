@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .defaults import fill_defaults, paragraph_of
 from .numerals import states_value
-from .tables import HEADER_LINE, Problem, RawTable, decode_utf8, read_tables
+from .tables import HEADER_LINE, Problem, RawTable, decode_utf8, primary_key, read_tables
 
 PATH_SEPARATOR = " > "
 _DTYPES = {"string": str, "date": str, "integer": "Int64", "number": float}
@@ -50,20 +51,39 @@ def column_checks(spec: dict, vocab: pd.DataFrame) -> list[pa.Check]:
 
 
 def pandera_schema(meta: dict, vocab: pd.DataFrame) -> pa.DataFrameSchema:
+    """The table's schema: `required` columns must be in the header and (unless `allow_empty`) filled;
+    the primary key is unique (one column: that column; several: their combination)."""
+    key = primary_key(meta)
     return pa.DataFrameSchema(
         {
             name: pa.Column(
                 _DTYPES[spec["type"]],
                 column_checks(spec, vocab),
                 coerce=True,
-                nullable=not spec.get("required", False),
-                unique=spec.get("unique", False),
+                nullable=not spec.get("required", False) or spec.get("allow_empty", False),
+                unique=spec.get("unique", False) or key == [name],
                 required=spec.get("required", False),
             )
             for name, spec in meta["columns"].items()
         },
+        unique=key if len(key) > 1 else None,
+        report_duplicates="all",
         strict=False,
     )
+
+
+def new_code_hint(vocab_path: Path, vocab_meta: dict, vocab: pd.DataFrame, vocabulary: str, code: str) -> str:
+    """How to add an unknown code: the exact row to append to vocabularies.csv, placeholders in capitals."""
+    orders = pd.to_numeric(vocab.loc[vocab["vocabulary"] == vocabulary, "sort_order"], errors="coerce")
+    known = {
+        "vocabulary": vocabulary,
+        "code": code,
+        "sort_order": str(int(orders.max() + 1) if orders.notna().any() else 1),
+    }
+    cells = [
+        known.get(name, name.upper() if spec.get("required") else "") for name, spec in vocab_meta["columns"].items()
+    ]
+    return f"; if it is a new code, add this row to {vocab_path}: {','.join(cells)}"
 
 
 def describe_failure(case: pd.Series, meta: dict) -> tuple[str, str] | None:
@@ -82,20 +102,49 @@ def describe_failure(case: pd.Series, meta: dict) -> tuple[str, str] | None:
     return column, f"{value!r} {check}"
 
 
-def schema_problems(table: RawTable, vocab: pd.DataFrame) -> list[Problem]:
+def key_problems(table: RawTable, lines: set[int]) -> list[Problem]:
+    """One problem per row whose compound primary key repeats another row's."""
+    key = primary_key(table.meta)
+    frame = table.frame
+    problems = []
+    for line in sorted(lines):
+        values = tuple(frame.at[line, c] for c in key)
+        others = [o for o in frame.index[(frame[key] == pd.Series(values, index=key)).all(axis=1)] if o != line]
+        problems.append(
+            Problem(
+                str(table.path),
+                line,
+                ",".join(key),
+                f"{values!r} appears more than once (primary key {', '.join(key)}; also on line "
+                f"{', '.join(map(str, others))})",
+            )
+        )
+    return problems
+
+
+def schema_problems(table: RawTable, vocab_table: RawTable) -> list[Problem]:
+    """Problems pandera finds against the sidecar's schema, one per cell (one per row for a compound key)."""
     frame = table.frame.replace("", pd.NA)
+    vocab = vocab_table.frame
     try:
         pandera_schema(table.meta, vocab).validate(frame, lazy=True)
         return []
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
-    problems = []
+    problems, duplicate_lines = [], set()
     for _, case in cases.iterrows():
+        line = HEADER_LINE if pd.isna(case["index"]) else int(case["index"])
+        if case["check"] == "multiple_fields_uniqueness":
+            duplicate_lines.add(line)
+            continue
         described = describe_failure(case, table.meta)
         if described:
-            line = HEADER_LINE if pd.isna(case["index"]) else int(case["index"])
-            problems.append(Problem(str(table.path), line, *described))
-    return problems
+            column, message = described
+            vocabulary = table.meta["columns"].get(column, {}).get("vocabulary")
+            if vocabulary and "is not a code of vocabulary" in message:
+                message += new_code_hint(vocab_table.path, vocab_table.meta, vocab, vocabulary, case["failure_case"])
+            problems.append(Problem(str(table.path), line, column, message))
+    return problems + key_problems(table, duplicate_lines)
 
 
 # --- cross-table checks -------------------------------------------------------------------
@@ -148,7 +197,10 @@ def load_sources(data_dir: Path, districts: RawTable) -> tuple[dict[str, str], l
 
 
 def provenance_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
-    """Quotes occur verbatim in their district's source; section paths too."""
+    """Quotes occur verbatim in their district's source; section paths too (a part may also be the
+    document's title, for a document without headings)."""
+    districts = tables["districts"].frame
+    titles = dict(zip(districts.get("district_id", []), districts.get("doc_title_zh", []), strict=False))
     problems = []
     for table in tables.values():
         if "district_id" not in table.frame or table.name == "districts":
@@ -157,12 +209,13 @@ def provenance_problems(tables: dict[str, RawTable], sources: dict[str, str]) ->
             if not (spec.get("verbatim") or spec.get("verbatim_path")):
                 continue
             for line, value in cells(table, column):
-                source = sources.get(table.frame.at[line, "district_id"])
+                row_district = table.frame.at[line, "district_id"]
+                source = sources.get(row_district)
                 if source is None:
                     continue  # unknown district or unreadable source: reported elsewhere
                 parts = value.split(PATH_SEPARATOR) if spec.get("verbatim_path") else [value]
                 for part in parts:
-                    if part not in source:
+                    if part not in source and not (spec.get("verbatim_path") and part == titles.get(row_district)):
                         problems.append(
                             Problem(
                                 str(table.path),
@@ -224,11 +277,6 @@ def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
     return problems
 
 
-def paragraph_of(source: str, heading: str) -> str:
-    """The line of the source text that contains a measure's heading."""
-    return next((line for line in source.splitlines() if heading in line), "")
-
-
 def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
     codes, measures, vocab = tables["tool_codes"], tables["measures"].frame, tables["vocabularies"].frame
     parents = dict(
@@ -271,16 +319,28 @@ def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> 
     return problems
 
 
-def measure_problems(tables: dict[str, RawTable]) -> list[Problem]:
+def measure_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
+    """Named agencies occur in the agency quote (or, without one, in the measure's paragraph)."""
     table = tables["measures"]
     problems = []
     for line, row in table.frame.iterrows():
-        named = [a for a in [row.get("lead_agency", "")] + row.get("co_agencies", "").split(";") if a]
+        named = [a.strip() for a in [row.get("lead_agency", ""), *row.get("co_agencies", "").split(";")] if a.strip()]
         if row.get("lead_agency_source") == "named":
+            quoted = row.get("agency_quote", "")
+            where, text = ("agency_quote", quoted) if quoted else ("quote", None)
+            if text is None:
+                text = paragraph_of(sources.get(row.get("district_id"), ""), row.get("quote", ""))
             for agency in named:
-                if agency not in row.get("agency_quote", ""):
+                if agency not in text:
                     problems.append(
-                        Problem(str(table.path), line, "agency_quote", f"agency {agency!r} is not in the agency quote")
+                        Problem(
+                            str(table.path),
+                            line,
+                            where,
+                            f"agency {agency!r} is not in the agency quote"
+                            if quoted
+                            else f"agency {agency!r} is not named in the measure's paragraph (give an agency_quote)",
+                        )
                     )
         if row.get("lead_agency_source") == "not_named" and named:
             problems.append(
@@ -315,17 +375,17 @@ def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
         return {}, [Problem(str(data_dir), 0, "", "data folder not found")]
     tables = read_tables(data_dir)
     problems = [p for t in tables.values() for p in t.problems]
-    vocab = tables["vocabularies"].frame
-    for table in tables.values():
-        problems += schema_problems(table, vocab)
     sources, source_problems = load_sources(data_dir, tables["districts"])
     problems += source_problems
+    fill_defaults(tables, sources)
+    for table in tables.values():
+        problems += schema_problems(table, tables["vocabularies"])
     problems += reference_problems(tables)
     problems += provenance_problems(tables, sources)
     problems += digit_problems(tables)
     problems += indicator_problems(tables)
     problems += tool_code_problems(tables, sources)
-    problems += measure_problems(tables)
+    problems += measure_problems(tables, sources)
     problems += programme_problems(tables)
     problems += vocabulary_problems(tables)
     return tables, sorted(set(problems))

@@ -9,7 +9,10 @@ import pytest
 import yaml
 from conftest import DATA, ROOT, read_rows, set_cell, write_rows
 
+from stpolicy.datadocs import render
+from stpolicy.defaults import DERIVATIONS
 from stpolicy.numerals import chinese_to_number, numbers_in
+from stpolicy.tables import metadata, primary_key
 from stpolicy.validate import validate
 
 QUOTED_TABLES = {
@@ -306,17 +309,24 @@ COLUMN_KEYS = {
     "verbatim_path",
     "list_separator",
     "no_digits",
+    "definition",
+    "allow_empty",
+    "default",
 }
 
 
 @pytest.mark.parametrize("meta_path", sorted(DATA.glob("*.meta.yml")), ids=lambda p: p.name)
 def test_metadata_sidecar_is_complete(meta_path):
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
-    assert set(meta) == META_SCHEMA_KEYS
-    assert all(isinstance(meta[k], str) and meta[k] for k in ("title", "description", "source"))
+    raw = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    assert set(raw) == META_SCHEMA_KEYS
+    assert all(isinstance(raw[k], str) and raw[k] for k in ("title", "description", "source"))
+    meta = metadata(DATA, meta_path.name.replace(".meta.yml", ""))
     for name, spec in meta["columns"].items():
-        assert set(spec) <= COLUMN_KEYS, (name, set(spec) - COLUMN_KEYS)
+        assert set(raw["columns"][name]) <= COLUMN_KEYS, (name, set(raw["columns"][name]) - COLUMN_KEYS)
         assert spec["type"] in {"string", "integer", "number", "date"} and spec["description"], name
+        assert spec.get("default") in (None, *DERIVATIONS), name
+        assert not (spec.get("default") and spec.get("required")), f"{name}: a column with a default is optional"
+    assert set(primary_key(meta)) <= set(meta["columns"])
     header = (
         (DATA / meta_path.name.replace(".meta.yml", ".csv")).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     )
@@ -402,3 +412,80 @@ def test_later_columns_are_derived_when_left_out(data_copy):
     ind = ds.indicators.set_index("indicator_id")
     assert ind.at["zhenhai-i086", "aspirational"] and not ind.at["dinghai-i001", "aspirational"]
     assert (ds.agencies.name_zh == ds.agencies.name_as_written).all() and set(ds.agencies.kind) == {"agency"}
+
+
+# --- sidecars that enforce what they declare; spreadsheet output tolerated ---------------------
+
+
+def test_duplicate_compound_primary_key(data_copy):
+    path = data_copy / "vocabularies.csv"
+    rows = read_rows(path)
+    index = next(i for i, r in enumerate(rows) if (r["vocabulary"], r["code"]) == ("kind", "target"))
+    rows.append(dict(rows[index], label_en="Target again"))
+    write_rows(path, rows)
+    found = messages(data_copy)
+    first, again = index + 2, len(rows) + 1
+    assert (
+        f"{path}:{again}: vocabulary,code: ('kind', 'target') appears more than once "
+        f"(primary key vocabulary, code; also on line {first})" in found
+    )
+    assert any(m.startswith(f"{path}:{first}: vocabulary,code: ('kind', 'target') appears more") for m in found)
+
+
+def test_same_code_in_two_vocabularies_is_fine():
+    vocab = pd.read_csv(DATA / "vocabularies.csv", dtype=str)
+    assert not vocab.duplicated(["vocabulary", "code"]).any()
+
+
+def test_crlf_padding_and_bom_are_tolerated(data_copy):
+    for name in ("indicators", "measures", "districts"):
+        path = data_copy / f"{name}.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = ",".join(f"{h} " for h in lines[0].split(","))  # trailing spaces in the header
+        body = [re.sub(r"^(zhenhai|dinghai)(-[imc]\d+)?,", r"\1\2 ,", line) for line in lines[1:]]  # and in ids
+        path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([header, *body, ""]).encode("utf-8"))
+    source = data_copy / "sources" / "dinghai.txt"
+    source.write_bytes(source.read_bytes().replace(b"\n", b"\r\n"))
+    assert messages(data_copy) == []
+
+
+def test_unknown_doc_type_names_the_row_to_add(data_copy):
+    line = set_cell(data_copy / "districts.csv", "district_id", "dinghai", "doc_type", "annual_report")
+    found = [m for m in messages(data_copy) if ": doc_type: " in m]
+    assert len(found) == 1 and found[0].startswith(
+        f"{data_copy}/districts.csv:{line}: doc_type: 'annual_report' is not a code of vocabulary 'doc_type'"
+    )
+    assert found[0].endswith(
+        f"add this row to {data_copy}/vocabularies.csv: doc_type,annual_report,LABEL_EN,LABEL_ZH,,,3,DESCRIPTION_EN,"
+    )
+
+
+def test_unknown_definition_is_reported(data_copy):
+    path = data_copy / "glossary.meta.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  gloss_en: {", "  gloss_en: {definition: gloss, "))
+    assert f"{path}:0: gloss_en: definition 'gloss' is not in definitions.yml" in messages(data_copy)
+
+
+def test_shared_definitions_are_used():
+    """district_id, quote and section are defined once and referenced by every table that has them."""
+    shared = yaml.safe_load((DATA / "definitions.yml").read_text(encoding="utf-8"))
+    for meta_path in sorted(DATA.glob("*.meta.yml")):
+        columns = yaml.safe_load(meta_path.read_text(encoding="utf-8"))["columns"]
+        for name in ("quote", "section", "district_id"):
+            if name in columns and meta_path.name not in ("districts.meta.yml", "narrative.meta.yml"):
+                assert columns[name].get("definition") == name, (meta_path.name, name)
+                assert set(columns[name]) <= {"definition", "description"}, (meta_path.name, name)
+    assert {"district_id", "quote", "section"} <= set(shared)
+
+
+def test_data_readme_is_generated_from_sidecars_and_data():
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert render(readme, DATA) == readme, "data/README.md is out of date: run `python scripts/data_docs.py`"
+
+
+def test_data_readme_goes_stale_when_data_changes(data_copy):
+    readme = (data_copy / "README.md").read_text(encoding="utf-8")
+    rows = read_rows(data_copy / "glossary.csv")
+    write_rows(data_copy / "glossary.csv", rows[:-1])
+    updated = render(readme, data_copy)
+    assert updated != readme and f"| `glossary` |  |  | {len(rows) - 1} |" in updated
