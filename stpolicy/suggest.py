@@ -404,7 +404,7 @@ def coverage_lines(data_dir: Path, tables: dict, verbose: bool = False) -> list[
         total = len(hits) + len(missed)
         out.append(
             f"{district}: {len(hits)} of {total} numbers in {files[district]} are covered by an indicators.csv quote"
-            + (f"; {len(missed)} are not (--verbose lists them)" if missed and not verbose else "")
+            + (f"; {len(missed)} not covered (--verbose lists them)" if missed and not verbose else "")
         )
         if verbose:
             out += [
