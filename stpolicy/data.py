@@ -69,22 +69,11 @@ def typed(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
     return frame
 
 
-ASPIRATION_WORDS = ("力争", "争取")
-
-
 def derive_defaults(tables: dict[str, pd.DataFrame]) -> None:
-    """Fill the optional columns added after the original interface where a row leaves them empty
-    (rules in the sidecars), and turn the true/false columns into booleans."""
-    codes, measures = tables["tool_codes"], tables["measures"]
-    measure_theme = measures.set_index("measure_id")["theme"] if len(measures) else pd.Series(dtype=str)
-    codes["theme"] = codes["theme"].replace("", pd.NA).fillna(codes["measure_id"].map(measure_theme)).fillna("")
-    codes["in_scope"] = codes["in_scope"].replace("", "true") == "true"
-    ind = tables["indicators"]
-    worded = ind["quote"].str.contains("|".join(ASPIRATION_WORDS), regex=True)
-    ind["aspirational"] = ind["aspirational"].where(ind["aspirational"] != "", worded.map(str).str.lower()) == "true"
-    agencies = tables["agencies"]
-    agencies["name_zh"] = agencies["name_zh"].where(agencies["name_zh"] != "", agencies["name_as_written"])
-    agencies["kind"] = agencies["kind"].replace("", "agency")
+    """Turn the true/false columns into booleans. (Validation has already filled the optional
+    columns added after the original interface with their sidecar defaults: stpolicy.defaults.)"""
+    tables["tool_codes"]["in_scope"] = tables["tool_codes"]["in_scope"] == "true"
+    tables["indicators"]["aspirational"] = tables["indicators"]["aspirational"] == "true"
 
 
 def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = None) -> Dataset:

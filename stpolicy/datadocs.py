@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .defaults import DESCRIPTIONS
+from .defaults import describe
 from .tables import TABLES, metadata, primary_key, read_tables
 
 
@@ -45,7 +45,7 @@ def rule_text(spec: dict) -> str:
 
 def required_text(spec: dict) -> str:
     if spec.get("default"):
-        return f"no; default: {DESCRIPTIONS[spec['default']]}"
+        return f"no; default: {describe(spec['default'])}"
     if spec.get("required"):
         return "yes, may be empty" if spec.get("allow_empty") else "yes"
     return "no"

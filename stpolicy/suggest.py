@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from .defaults import ASPIRATION_WORDS
 from .numerals import chinese_to_number
 
 # Qualifier markers, as data/README.md's curation rules define them (a test keeps the two in step).
 QUALIFIER_AFTER = {"以上": "at_least", "左右": "about"}  # follow the number and its unit
 QUALIFIER_BEFORE = {"超过": "over", "突破": "over", "超": "over", "近": "up_to"}  # precede the number
 QUALIFIER_TRAILING = {"余": "over"}  # between the number and its unit: 百余场, 30余家
-ASPIRATION = ("力争", "争取")  # a target the document strives for rather than sets
+ASPIRATION = ASPIRATION_WORDS  # a target the document strives for rather than sets
 TARGET_WORDS = ("计划", "目标", "任务", "措施")  # heading words that make a section's numbers targets
 ACTUAL_WORDS = ("完成情况", "进展", "总结", "成效", "回顾")
 
@@ -365,7 +366,7 @@ def suggest_rows(
             }
         )
         if "aspirational" in row:
-            row["aspirational"] = "yes" if aspirational else ""
+            row["aspirational"] = "true" if aspirational else "false"
         if not existing:
             next_no += 1
         rows.append({c: row[c] for c in columns})

@@ -49,6 +49,7 @@ ORIGINAL_COLUMNS = {
     ],
     "measures": ["measure_id", "district_id", "section", "title_zh", "title_en", "lead_agency", "co_agencies", "quote"],
     "tool_codes": ["code_id", "measure_id", "district_id", "policy_tool", "sub_tool", "value_chain_stage", "quote"],
+    "programmes": ["district_id", "name_zh", "name_en", "type", "quote"],
 }
 
 TITLE = "新区2024年科技创新工作要点"
@@ -146,6 +147,15 @@ def original_interface(data: Path) -> None:
             "quote": "加大企业研发投入后补助力度",
         },
     ]
+    rows["programmes"].append(
+        {
+            "district_id": "xinqu",
+            "name_zh": "科技企业孵化器",
+            "name_en": "Technology business incubators",
+            "type": "platform",
+            "quote": "新建科技企业孵化器2家",
+        }
+    )
     for name, cols in ORIGINAL_COLUMNS.items():
         write_rows(data / f"{name}.csv", rows[name], cols)
 
@@ -157,6 +167,12 @@ def test_original_interface_validates_with_derived_defaults(data_copy):
     measures = tables["measures"].frame.set_index("measure_id")
     assert measures.loc["xinqu-m01", ["measure_no", "lead_agency_source"]].tolist() == ["1", "named"]
     assert measures.loc["xinqu-m02", ["measure_no", "lead_agency_source"]].tolist() == ["2", "not_named"]
+    codes = tables["tool_codes"].frame.set_index("code_id")
+    assert codes.loc["xinqu-c001", ["theme", "in_scope"]].tolist() == ["", "true"]  # the measure has no theme
+    indicators = tables["indicators"].frame.set_index("indicator_id")
+    assert indicators.loc[["xinqu-i001", "dinghai-i002"], "aspirational"].tolist() == ["false", "true"]
+    programmes = tables["programmes"].frame
+    assert programmes["programme_id"].is_unique and programmes["programme_id"].iloc[-1] == "xinqu-p01"
 
 
 def test_derived_defaults_reproduce_the_curated_values(data_copy):
