@@ -151,6 +151,8 @@ def exclusion(text: str, start: int, end: int, raw: str, unit: str, arabic: bool
         return "name"
     if re.match(r"[A-Za-z]", before + " ") or re.match(r"[A-Za-z]", after + " "):
         return "name"  # Top200, 5G
+    if not arabic and before == "新":
+        return "name"  # 新十条, a policy package named by its number of articles
     if arabic and ("/" in (before, after) or (raw.startswith("0") and len(raw) > 1 and "." not in raw)):
         return "document number"  # 002958116/2024-201323
     if arabic and (
@@ -248,7 +250,8 @@ def sentence_at(text: str, pos: int) -> str:
 def guess_period(text: str, pos: int, path: list[str], default: int | None) -> int | None:
     """The last year named before the number in its sentence, else in its heading path, else default."""
     sentence_start = max(text.rfind(c, 0, pos) for c in "。\n") + 1
-    years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?=年)", text[sentence_start:pos])]
+    # 从2019年起 (since 2019) starts a span: it is not the year the value refers to
+    years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?=年(?!起))", text[sentence_start:pos])]
     if years:
         return years[-1]
     years = [int(y) for part in path for y in re.findall(r"(?<!\d)(20\d\d)(?=年)", part)]
@@ -256,16 +259,16 @@ def guess_period(text: str, pos: int, path: list[str], default: int | None) -> i
 
 
 def guess_kind(path: list[str], clause: str, ranking: bool, plan: bool) -> str:
-    """ranking for 第N/首个; target in plan/target sections or for 力争/争取; actual in summaries."""
+    """ranking for 第N/首个; target for 力争/争取/目标 or in plan and target sections; actual in summaries."""
     if ranking:
         return "ranking"
+    if any(w in clause for w in (*ASPIRATION, "目标")):  # a goal quoted in a summary is still a target
+        return "target"
     for part in reversed(path):
         if any(w in part for w in TARGET_WORDS):
             return "target"
         if any(w in part for w in ACTUAL_WORDS):
             return "actual"
-    if any(w in clause for w in ASPIRATION):
-        return "target"
     return "target" if plan else "actual"
 
 

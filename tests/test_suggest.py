@@ -34,7 +34,7 @@ MADE_UP = """索引号: 001122334/2024-00012
 某区2024年科技工作要点(区科〔2024〕7号)
 一、2023年工作回顾
 2023年,全区新增高新技术企业35家,技术交易额达到12.5亿元,居全省第二。
-1.平台建设。建成“315”创新中心,入选Top200榜单,实施网上技术市场3.0版,完成一期工程。
+1.平台建设。落实“人才金港”新十条,建成“315”创新中心,入选Top200榜单,实施网上技术市场3.0版,完成一期工程。
 二、2024年工作目标
 (一)主要指标。力争R&D经费占GDP比重达到3.1%,新增科技型中小企业百余家,培训近万人次,引进人才20名左右。
 """
@@ -73,7 +73,7 @@ def test_made_up_source_proposes_statements_only():
 
 def test_excluded_numbers_say_why():
     reasons = {m.written: m.reason for m in find_numbers(MADE_UP, UNITS) if m.reason}
-    assert reasons["315"] == "name" and reasons["200"] == "name"
+    assert reasons["315"] == "name" and reasons["200"] == "name" and reasons["十条"] == "name"
     assert reasons["2024年"] == "year" and reasons["3.0"] == "version"
     assert reasons["7"] == "document number" and reasons["001122334"] == "document number"
 
