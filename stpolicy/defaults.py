@@ -82,6 +82,7 @@ def aspiration(table: RawTable, tables: dict[str, RawTable], sources: dict[str, 
 
 
 def name_as_written(table: RawTable, tables: dict[str, RawTable], sources: dict[str, str]) -> pd.Series:
+    """An agency's Chinese label: its name as written."""
     return table.frame["name_as_written"]
 
 

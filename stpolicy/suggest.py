@@ -82,6 +82,7 @@ def unit_pattern(units: list[str]) -> re.Pattern:
 
 
 def _qualifier(text: str, start: int, after: int) -> str:
+    """The qualifier from the marks around a number (以上 after it, 突破 before it...)."""
     for marker, code in QUALIFIER_AFTER.items():
         if text.startswith(marker, after):
             return code
@@ -220,6 +221,7 @@ def headings(text: str) -> list[tuple[int, list[str]]]:
 
 
 def heading_path_at(marks: list[tuple[int, list[str]]], pos: int) -> list[str]:
+    """The heading path in force at offset pos (empty before the first heading)."""
     path: list[str] = []
     for offset, p in marks:
         if offset > pos:
@@ -242,6 +244,7 @@ def clause_at(text: str, start: int, end: int) -> str:
 
 
 def sentence_at(text: str, pos: int) -> str:
+    """The sentence (up to 。 or a line end) around offset pos."""
     left = max(text.rfind(c, 0, pos) for c in "。\n") + 1
     right = min((i for i in (text.find(c, pos) for c in "。\n") if i >= 0), default=len(text))
     return text[left:right]
@@ -283,6 +286,7 @@ def guess_name(clause: str, written: str) -> str:
 
 
 def statements(text: str, units: list[str]) -> list[Mention]:
+    """The numbers of text that are statements (not dates, years, list numbers or names)."""
     return [m for m in find_numbers(text, units) if not m.reason]
 
 
@@ -378,6 +382,7 @@ def suggest_rows(
 
 
 def to_csv(rows: list[dict], columns: list[str]) -> str:
+    """Rows as CSV text with a header, as indicators.csv writes them."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -389,6 +394,7 @@ def to_csv(rows: list[dict], columns: list[str]) -> str:
 
 
 def line_of(text: str, pos: int) -> int:
+    """1-based line number of offset pos."""
     return text.count("\n", 0, pos) + 1
 
 
@@ -420,6 +426,7 @@ def coverage_lines(data_dir: Path, tables: dict, verbose: bool = False) -> list[
 
 
 def parser() -> argparse.ArgumentParser:
+    """Options of `build_report.py suggest`."""
     p = argparse.ArgumentParser(
         prog="build_report.py suggest",
         description="Print candidate rows for indicators.csv (CSV on stdout) for every number a source text "
