@@ -278,8 +278,9 @@ def guess_kind(path: list[str], clause: str, ranking: bool, plan: bool) -> str:
 def guess_name(clause: str, written: str) -> str:
     """The words before the number, without the verb that leads to it (a starting point)."""
     head = clause.split(written)[0] if written in clause else clause
+    head = re.split(f"[{_CLAUSE_END}]", head)[-1]  # its own clause only, not the one it leans on
     head = re.sub(r"(?:力争|争取)?(?:达到|达|为|突破|超过|超|近|实现|增长|增加|各)+$", "", head)
-    return re.sub(r"^(?:(?:19|20)\d\d年度?|全区|全年|其中|累计|共|,)+", "", head).strip("、 ")
+    return re.sub(r"^(?:(?:19|20)\d\d年度?|力争|争取|全区|全年|其中|累计|共)+", "", head).strip("、 ")
 
 
 # --- the two uses -----------------------------------------------------------------------------
@@ -461,6 +462,8 @@ def main(argv: list[str]) -> int:
     known = districts is not None and args.district in districts.index
     doc = districts.loc[args.district] if known else {}
     period = str(doc.get("plan_period", "")) if known else ""
+    if not period:  # a district not in districts.csv yet: the first year the text names
+        period = next(iter(re.findall(r"(?<!\d)(20\d\d)(?=年)", text)), "")
     year = int(period[:4]) if period[:4].isdigit() else None
     title = doc.get("doc_title_zh", "") if known else ""
     plan = doc.get("doc_type", "") == "work_plan" if known else "计划" in text[:200]

@@ -153,3 +153,20 @@ def test_check_reports_coverage_per_district(data_copy):
         re.M,
     )
     assert re.search(r"^zhenhai: \d+ of \d+ numbers", result.stdout, re.M)
+
+
+def test_cli_suggest_for_a_district_not_yet_in_the_data(tmp_path):
+    source = tmp_path / "new.txt"
+    source.write_bytes(b"\xef\xbb\xbf" + MADE_UP.replace("\n", "\r\n").encode("utf-8"))  # as Windows saves it
+    result = run("suggest", source, "--district", "mouqu")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["indicator_id"] for r in rows[:2]] == ["mouqu-i001", "mouqu-i002"]
+    target = next(r for r in rows if r["value"] == "3.1")
+    assert (target["period"], target["kind"], target["aspirational"], target["name_zh"]) == (
+        "2024",
+        "target",
+        "true",
+        "R&D经费占GDP比重",
+    )
+    assert all("\r" not in r["quote"] and r["quote"] in MADE_UP for r in rows)
