@@ -18,7 +18,13 @@ if TYPE_CHECKING:  # matplotlib and seaborn load only in notebooks that draw hea
     import matplotlib.pyplot as plt
 
 WIDTH = 620
-PALETTE = {"actual": "#4c78a8", "target": "#f58518", "stretch_target": "#e45756", "ranking": "#72b7b2"}
+PALETTE = {
+    "actual": "#4c78a8",
+    "target": "#f58518",
+    "stretch_target": "#e45756",
+    "ranking": "#72b7b2",
+    "threshold": "#9d755d",
+}
 TOOL_COLOURS = {"supply": "#4c78a8", "environment": "#54a24b", "demand": "#f58518"}
 ROLE_COLOURS = {"lead": "#b2182b", "co": "#92c5de"}
 

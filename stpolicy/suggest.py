@@ -23,8 +23,17 @@ from .defaults import ASPIRATION_WORDS
 from .numerals import chinese_to_number
 
 # Qualifier markers, as data/README.md's curation rules define them (a test keeps the two in step).
-QUALIFIER_AFTER = {"以上": "at_least", "左右": "about"}  # follow the number and its unit
-QUALIFIER_BEFORE = {"超过": "over", "突破": "over", "超": "over", "近": "up_to"}  # precede the number
+QUALIFIER_AFTER = {"以上": "at_least", "左右": "about", "以内": "up_to"}  # follow the number and its unit
+# precede the number; 不超过 before 超过, which it contains
+QUALIFIER_BEFORE = {
+    "不超过": "up_to",
+    "至多": "up_to",
+    "超过": "over",
+    "突破": "over",
+    "超": "over",
+    "近": "about",
+    "约": "about",
+}
 QUALIFIER_TRAILING = {"余": "over"}  # between the number and its unit: 百余场, 30余家
 ASPIRATION = ASPIRATION_WORDS  # a target the document strives for rather than sets
 TARGET_WORDS = ("计划", "目标", "任务", "措施")  # heading words that make a section's numbers targets

@@ -58,7 +58,9 @@ def test_known_values_from_the_sources():
     assert value("zhenhai", "R&D expenditure as share of GDP", "target").value == 3.42
     assert value("dinghai", "R&D expenditure as share of GDP", "target").value == 2.3
     assert value("dinghai", "R&D expenditure as share of GDP (stretch)", "stretch_target").value == 2.5
-    combined = value("dinghai", "New high-tech enterprises and provincial S&T SMEs, combined", "target")
+    combined = value(
+        "dinghai", "New certified high-tech enterprises and provincial technology-based SMEs, combined", "target"
+    )
     assert (combined.value, combined.qualifier) == (59, "at_least")
     assert value("zhenhai", "Technology transaction value", "actual").value == 67.08
     assert len(ind) > 100

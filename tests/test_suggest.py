@@ -64,7 +64,7 @@ def test_made_up_source_proposes_statements_only():
     assert rows[("3.1", "%")]["section"] == "二、2024年工作目标 > (一)主要指标"
     assert [rows[k]["qualifier"] for k in [("100", "家"), ("10000", "人次"), ("20", "名"), ("35", "家")]] == [
         "over",
-        "up_to",
+        "about",
         "about",
         "exact",
     ]
