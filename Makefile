@@ -1,7 +1,7 @@
 # Self-documenting: `make help` lists the targets.
 PY := .venv/bin/python
 
-.PHONY: help install report check test bench clean
+.PHONY: help install report check test bench lab clean
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -19,6 +19,9 @@ test: install  ## run the test suite
 
 bench: install  ## time the build stages (medians)
 	$(PY) scripts/benchmark.py
+
+lab: install  ## JupyterLab (offline, 127.0.0.1) on a git-ignored working copy in workspace/
+	$(PY) -m stpolicy.lab $(LAB_ARGS)
 
 clean:  ## remove built outputs (report/, figures/)
 	rm -rf report figures/en figures/zh

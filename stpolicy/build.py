@@ -20,6 +20,7 @@ import nbformat
 
 from . import __version__, fonts
 from .i18n import join, t
+from .notebook import NOTEBOOK_ONLY, REPORT_BUILD_ENV
 from .report import STATIC_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def execute(task: Task) -> Path:
     # Kernel start-up chatter goes to a log beside the executed notebook, not the console.
     log = os.open(task.output.with_suffix(".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(log, 2)
+    os.environ[REPORT_BUILD_ENV] = "1"  # the kernel inherits it: no font output for notebook readers
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             papermill.execute_notebook(
@@ -98,14 +100,20 @@ HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>')
 
 
 def merge(paths: list[Path]) -> nbformat.NotebookNode:
-    """One notebook of all sections in order, without stderr noise or empty code cells."""
+    """One notebook of all sections in order, without stderr noise, outputs meant for notebook readers
+    only (stpolicy.notebook) or empty code cells."""
     merged = nbformat.v4.new_notebook()
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         merged.metadata = merged.metadata or nb.metadata
         for cell in nb.cells:
             if cell.cell_type == "code":
-                cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+                cell.outputs = [
+                    o
+                    for o in cell.outputs
+                    if not (o.output_type == "stream" and o.name == "stderr")
+                    and not o.get("metadata", {}).get(NOTEBOOK_ONLY)
+                ]
                 if not cell.outputs:
                     continue
             merged.cells.append(cell)

@@ -5,6 +5,7 @@ with labels in the dataset's language; stpolicy.report exports and embeds them.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -341,16 +342,27 @@ def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
 # --- seaborn heatmaps ----------------------------------------------------------------------
 
 
+def seaborn_style(build):
+    """Draw inside seaborn's white style and the project font, restored afterwards (no global change)."""
+
+    @functools.wraps(build)
+    def styled(*args, **kwargs):
+        import matplotlib
+        import seaborn as sns
+
+        rc = {**sns.axes_style("white"), **sns.plotting_context("notebook"), **fonts.matplotlib_rc()}
+        with matplotlib.rc_context(rc):
+            return build(*args, **kwargs)
+
+    return styled
+
+
 def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
-    import matplotlib
+    # A bare Figure, not pyplot: no backend switch and no inline display; report.figure shows it.
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # headless: figures are exported, never shown in a window
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    fonts.use_in_matplotlib()
-    sns.set_theme(style="white", font=fonts.FAMILY, rc={"axes.unicode_minus": False})
-    fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 2.6, height), squeeze=False, constrained_layout=True)
+    fig = Figure(figsize=(3.3 * n + 2.6, height), layout="constrained")
+    axes = fig.subplots(1, n, squeeze=False)
     return fig, list(axes[0])
 
 
@@ -377,6 +389,7 @@ def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax:
     ax.tick_params(axis="x", rotation=0, labelsize=9, bottom=False)
 
 
+@seaborn_style
 def coverage_heatmap(ds: Dataset) -> plt.Figure:
     cov = analysis.coverage(ds)
     themes = ds.labels("theme")
@@ -391,6 +404,7 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
     return fig
 
 
+@seaborn_style
 def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
     counts = analysis.subtool_stage_counts(ds)
     if counts.empty:

@@ -3,6 +3,8 @@
 Each element is displayed as one HTML output. A figure's output holds the interactive chart
 (vega-lite spec, drawn by the report's single inlined vega bundle) and, in its metadata, a static
 SVG version that the PDF build swaps in; the same chart is exported to FIGURES/{lang}/NAME.svg|png.
+For the notebook reader, each figure is preceded by a chart JupyterLab draws offline (with a PNG
+twin), and the section starts with the CJK font: see stpolicy.notebook (the build drops those).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import altair as alt
 import pandas as pd
 from IPython.display import display
 
-from . import fonts
-from .data import Dataset, load
+from . import fonts, notebook
+from .data import LANGUAGES, Dataset, load
 from .i18n import join, t
+from .tables import DataError
 
 STATIC_KEY = "stpolicy_static_html"
 
@@ -42,7 +45,13 @@ class Report:
     """A report section being written in one language from one data folder."""
 
     def __init__(self, data_dir: str, districts: list[str], lang: str, figures_dir: str):
-        self.ds: Dataset = load(data_dir, lang, districts)
+        notebook.check_parameters(data_dir, districts, lang, LANGUAGES)
+        try:
+            self.ds: Dataset = load(data_dir, lang, districts)
+        except DataError as err:  # the same `path:line: column: message` lines as --check, no traceback
+            raise notebook.DataProblems(err.problems) from None
+        if not notebook.for_report_build():
+            notebook.show_font(data_dir)
         self.lang = lang
         self.figures_dir = Path(figures_dir) / lang
         self.figures_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +101,8 @@ class Report:
         source = self.source_line(tables)
         if isinstance(chart, alt.TopLevelMixin):
             spec = chart.to_dict()
-            svg = self.export_altair(name, spec)
+            svg, png = self.export_altair(name, spec)
+            notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang), vega_lite=spec)
             # The static SVG inside the container shows wherever the report's script does not run
             # (JupyterLab, no JavaScript); the report replaces it with the interactive chart.
             interactive = (
@@ -101,7 +111,8 @@ class Report:
             )
             static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
         else:
-            svg = self.export_matplotlib(name, chart)
+            svg, png = self.export_matplotlib(name, chart)
+            notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang))
             interactive = static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
         wrap = '<figure class="report-figure" id="fig-{name}">{body}{caption}{hint}{source}</figure>'
         hint = (
@@ -132,24 +143,30 @@ class Report:
         )
 
     # --- export -----------------------------------------------------------------------------
-    def export_altair(self, name: str, spec: dict) -> str:
+    def export_altair(self, name: str, spec: dict) -> tuple[str, bytes]:
+        """Write NAME.svg and NAME.png; return the SVG (for the page) and the PNG (for the notebook)."""
         import vl_convert as vlc
 
         fonts.use_in_vl_convert()
         svg = vlc.vegalite_to_svg(spec)
+        png = vlc.vegalite_to_png(spec, scale=2)
         (self.figures_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
-        (self.figures_dir / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
-        return strip_xml_declaration(svg)
+        (self.figures_dir / f"{name}.png").write_bytes(png)
+        return strip_xml_declaration(svg), png
 
-    def export_matplotlib(self, name: str, fig) -> str:
-        import matplotlib.pyplot as plt
+    def export_matplotlib(self, name: str, fig) -> tuple[str, bytes]:
+        """As export_altair, for a matplotlib Figure (made without pyplot: nothing to close)."""
+        import matplotlib
 
-        fig.savefig(self.figures_dir / f"{name}.svg", bbox_inches="tight")
-        fig.savefig(self.figures_dir / f"{name}.png", dpi=200, bbox_inches="tight")
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
-        plt.close(fig)
-        return strip_xml_declaration(buffer.getvalue())
+        # Scoped, so the kernel's rcParams stay as the participant set them.
+        with matplotlib.rc_context(fonts.matplotlib_rc()):
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", bbox_inches="tight")
+            png = io.BytesIO()
+            fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
+        (self.figures_dir / f"{name}.svg").write_text(buffer.getvalue(), encoding="utf-8")
+        (self.figures_dir / f"{name}.png").write_bytes(png.getvalue())
+        return strip_xml_declaration(buffer.getvalue()), png.getvalue()
 
     # --- convenience ------------------------------------------------------------------------
     def text(self, key: str) -> str:

@@ -109,7 +109,7 @@ def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook):
 
     out = tmp_path / notebook
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / notebook),
+        str(with_kernel_state_check(ROOT / "notebooks" / notebook, tmp_path / f"checked_{notebook}")),
         str(out),
         cwd=str(ROOT / "notebooks"),
         parameters={"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")},
@@ -126,6 +126,27 @@ def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook):
     assert "定海区" not in html.replace("《舟山市定海区", "")  # only the chosen district is reported
     if "figures_dir" in html or "<figure" in html:
         assert "镇海区" in html
+    # Every figure has a chart output for notebook readers with a PNG twin (it reads anywhere).
+    outputs = [o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])]
+    charts = {o.metadata.get("stpolicy_figure"): o for o in outputs if o.get("metadata", {}).get("stpolicy_figure")}
+    for name in re.findall(r'<figure class="report-figure" id="fig-([^"]+)"', html):
+        assert "image/png" in charts[name].data, name
+        assert charts[name].metadata["stpolicy_notebook_only"] is True
+
+
+def with_kernel_state_check(notebook: Path, copy: Path) -> Path:
+    """A copy of the notebook that fails unless its run leaves matplotlib's backend and rcParams as found."""
+    nb = nbformat.read(notebook, as_version=4)
+    before = "import matplotlib as _mpl\n_before = (_mpl.get_backend(), dict(_mpl.rcParams))"
+    after = (
+        "_after = (_mpl.get_backend(), dict(_mpl.rcParams))\n"
+        "assert _after[0] == _before[0], f'backend changed: {_before[0]} -> {_after[0]}'\n"
+        "assert _after[1] == _before[1], {k for k in _before[1] if _before[1][k] != _after[1].get(k)}"
+    )
+    nb.cells.insert(0, nbformat.v4.new_code_cell(before))
+    nb.cells.append(nbformat.v4.new_code_cell(after))
+    nbformat.write(nb, copy)
+    return copy
 
 
 # --- builds with other data ----------------------------------------------------------------------
