@@ -117,15 +117,14 @@ def find_numbers(text: str, units: list[str]) -> list[Mention]:
             found.append(m)
             taken.update(range(m.start, m.end))
 
-    # Rankings: 全省第二, 全市第1, 首个.
+    # Rankings: 全省第二, 全市第1.
     for m in re.finditer(rf"(?<=全[省市国区球])(?:排名)?第(\d+|[{_CN_DIGITS}]+)", text):
         raw = m.group(1)
         value = float(raw) if raw.isdigit() else float(chinese_to_number(raw))
         reason = "name" if _in_spans(m.start(), names) else ""
         add(Mention(m.start(), m.end(), value, "位", "exact", True, reason, m.group(0), f"{value:g}"))
-    for m in re.finditer(r"首[个家]", text):
-        reason = "name" if _in_spans(m.start(), names) else ""
-        add(Mention(m.start(), m.end(), 1.0, "个", "exact", True, reason, m.group(0), "1"))
+    for m in re.finditer(r"首[个家]", text):  # "the first of its kind": neither a rank nor a count (README)
+        add(Mention(m.start(), m.end(), 1.0, "个", "exact", True, "first of its kind", m.group(0), "1"))
 
     for m in re.finditer(rf"\d+(?:\.\d+)?|{_CN}", text):
         raw, start, end = m.group(0), m.start(), m.end()
@@ -270,8 +269,16 @@ def guess_period(text: str, pos: int, path: list[str], default: int | None) -> i
     return years[-1] if years else default
 
 
+def is_threshold(text: str, mention: Mention) -> bool:
+    """A sum of money with 以上 that goes on to name whom it covers (营收3亿元以上规上工业企业) defines a
+    group rather than a value to reach."""
+    follows = text[mention.end : mention.end + 1]
+    money = mention.unit.endswith("元") or mention.unit in ("千万", "万", "亿")
+    return mention.qualifier == "at_least" and money and bool(follows) and follows not in _CLAUSE_END + "。）)"
+
+
 def guess_kind(path: list[str], clause: str, ranking: bool, plan: bool) -> str:
-    """ranking for 第N/首个; target for 力争/争取/目标 or in plan and target sections; actual in summaries."""
+    """ranking for 第N; target for 力争/争取/目标 or in plan and target sections; actual in summaries."""
     if ranking:
         return "ranking"
     if any(w in clause for w in (*ASPIRATION, "目标")):  # a goal quoted in a summary is still a target
@@ -351,7 +358,7 @@ def suggest_rows(
         path = heading_path_at(marks, mention.start)
         section = path or ([title] if title and title in text else [])
         clause = clause_at(text, mention.start, mention.end)
-        kind = guess_kind(path, clause, mention.ranking, plan)
+        kind = "threshold" if is_threshold(text, mention) else guess_kind(path, clause, mention.ranking, plan)
         aspirational = any(w in clause for w in ASPIRATION)
         if (
             aspirational

@@ -37,6 +37,7 @@ MADE_UP = """索引号: 001122334/2024-00012
 1.平台建设。落实“人才金港”新十条,建成“315”创新中心,入选Top200榜单,实施网上技术市场3.0版,完成一期工程。
 二、2024年工作目标
 (一)主要指标。力争R&D经费占GDP比重达到3.1%,新增科技型中小企业百余家,培训近万人次,引进人才20名左右。
+推动营收3亿元以上规上企业研发机构清零,建成全省首个创新中心。
 """
 
 
@@ -54,6 +55,7 @@ def test_made_up_source_proposes_statements_only():
         ("100", "家"),
         ("10000", "人次"),
         ("20", "名"),
+        ("3", "亿元"),
     }
     # not proposed: the index and document numbers, dates, years, list numbers (一、 1.), the name “315”,
     # Top200, the version 3.0, the phase 一期
@@ -68,6 +70,7 @@ def test_made_up_source_proposes_statements_only():
         "about",
         "exact",
     ]
+    assert rows[("3", "亿元")]["kind"] == "threshold"  # whom the goal covers, not a value to reach
     assert all(r["quote"] in MADE_UP for r in rows.values())
 
 
@@ -76,6 +79,7 @@ def test_excluded_numbers_say_why():
     assert reasons["315"] == "name" and reasons["200"] == "name" and reasons["十条"] == "name"
     assert reasons["2024年"] == "year" and reasons["3.0"] == "version"
     assert reasons["7"] == "document number" and reasons["001122334"] == "document number"
+    assert reasons["首个"] == "first of its kind"
 
 
 def test_made_up_source_without_headings_has_empty_section():
