@@ -461,7 +461,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """`build_report.py suggest`: exit 0, or 2 when the source cannot be read."""
-    from .tables import decode_utf8, metadata, read_tables
+    from .tables import decode_utf8, read_tables
 
     args = parser().parse_args(argv)
     if not args.source.is_file():
@@ -483,9 +483,18 @@ def main(argv: list[str]) -> int:
     year = int(period[:4]) if period[:4].isdigit() else None
     title = doc.get("doc_title_zh", "") if known else ""
     plan = doc.get("doc_type", "") == "work_plan" if known else "计划" in text[:200]
-    columns = list(metadata(args.data, "indicators")["columns"])
-    units = tables["units"].frame["unit"].tolist()
-    rows = suggest_rows(text, args.district, columns, units, tables["indicators"].frame, year, plan, title)
+    columns = list(tables["indicators"].meta["columns"])
+    if not columns:
+        print(
+            f"{args.data / 'indicators.meta.yml'}:0: -: metadata sidecar is missing (it names the columns)",
+            file=sys.stderr,
+        )
+        return 2
+    units = tables["units"].frame.get("unit", pd.Series(dtype=str)).tolist()
+    curated = tables["indicators"].frame
+    if not {"indicator_id", "district_id", "value", "quote"} <= set(curated):
+        curated = pd.DataFrame(columns=["indicator_id", "district_id", "value", "quote"])  # unreadable: none known
+    rows = suggest_rows(text, args.district, columns, units, curated, year, plan, title)
     shown = [r for r in rows if not (args.new_only and r.get("note") == "already in indicators.csv")]
     sys.stdout.write(to_csv(shown, columns))
     existing = sum(r.get("note") == "already in indicators.csv" for r in rows)
