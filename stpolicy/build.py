@@ -175,7 +175,7 @@ def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> di
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
     if mode == "print":
         css += (TEMPLATES / "report" / "print.css").read_text(encoding="utf-8")
-    css = css.replace("var(--font-stack)", fonts.CSS_STACK)
+    css = css.replace("var(--font-stack)", fonts.css_stack(lang))
     return {
         "html_lang": "zh-Hans" if lang == "zh" else "en",
         "version": __version__,
@@ -246,13 +246,14 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
         page = render_html(nb, report_resources(meta, lang, "screen", toc), bundle)
         bundle_free = page.replace(bundle, "")  # the font subset needs only the report's own characters
         path = stage / f"report.{lang}.html"
-        path.write_text(with_font(page, fonts.embedded_font_face(bundle_free)), encoding="utf-8")
+        path.write_text(with_font(page, fonts.embedded_font_face(bundle_free, lang)), encoding="utf-8")
         written["html"] = path
     if "pdf" in formats:
         from weasyprint import HTML
 
         page = with_font(
-            render_html(static_version(nb), report_resources(meta, lang, "print", toc), None), fonts.file_font_face()
+            render_html(static_version(nb), report_resources(meta, lang, "print", toc), None),
+            fonts.file_font_face(lang),
         )
         path = stage / f"report.{lang}.pdf"
         HTML(string=page, base_url=str(stage)).write_pdf(path)

@@ -6,38 +6,52 @@ with labels in the dataset's language; stpolicy.report exports and embeds them.
 from __future__ import annotations
 
 import functools
+import re
+import textwrap
 from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
 
-from . import analysis, fonts
+from . import analysis, fonts, palette
 from .data import Dataset
-from .i18n import t, value_text
+from .i18n import stated_text, t, value_text
 
 if TYPE_CHECKING:  # matplotlib and seaborn load only in notebooks that draw heatmaps
     import matplotlib.pyplot as plt
 
 WIDTH = 620
-PALETTE = {
-    "actual": "#4c78a8",
-    "target": "#f58518",
-    "stretch_target": "#e45756",
-    "ranking": "#72b7b2",
-    "threshold": "#9d755d",
+# Counts get integer ticks only: vega ignores tickMinStep, so fractional ticks are hidden instead.
+_FRACTION_HIDDEN = {"condition": {"test": "datum.value % 1", "value": 0}, "value": 1}
+COUNT_AXIS = {
+    "labelExpr": "datum.value % 1 ? '' : format(datum.value, ',d')",
+    "tickOpacity": _FRACTION_HIDDEN,
+    "gridOpacity": _FRACTION_HIDDEN,
 }
-TOOL_COLOURS = {"supply": "#4c78a8", "environment": "#54a24b", "demand": "#f58518"}
-ROLE_COLOURS = {"lead": "#b2182b", "co": "#92c5de"}
 
 
 def theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Fonts and axes that work in both languages (Chinese labels upright, one CJK font)."""
     return (
         chart.configure(font=fonts.FAMILY)
-        .configure_axis(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelLimit=260, labelFontSize=11)
+        # Labels carry "\n" where wrap_label broke them: vega draws an array as lines.
+        .configure_axis(
+            labelFont=fonts.FAMILY,
+            titleFont=fonts.FAMILY,
+            labelLimit=0,
+            labelFontSize=11,
+            labelExpr="split(datum.label, '\\n')",
+        )
         .configure_axisX(labelAngle=0)
         .configure_header(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelFontSize=12)
-        .configure_legend(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, orient="bottom", labelLimit=300)
+        .configure_legend(
+            labelFont=fonts.FAMILY,
+            titleFont=fonts.FAMILY,
+            orient="bottom",
+            labelLimit=300,
+            symbolStrokeColor=palette.INK,
+            symbolStrokeWidth=1.5,
+        )
         .configure_view(stroke="#ddd")
     )
 
@@ -46,22 +60,69 @@ def col(ds: Dataset, key: str) -> str:
     return t(f"columns.{key}", ds.lang)
 
 
+def wrap_label(text: str, lang: str, width: int | None = None) -> str:
+    """A long axis label broken into lines ("\\n") instead of truncated; the width is per language."""
+    width = int(width or t("label_wrap", lang))
+    if not isinstance(text, str) or len(text) <= width:
+        return text
+    if not re.search(r"[\u3400-\u9fff]", text):  # Latin: break between words, never inside one
+        return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=True))
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
 def labelled(ds: Dataset, frame: pd.DataFrame, **vocabularies: str) -> pd.DataFrame:
     """Add `<column>_label` for each coded column (column=vocabulary) and the district name."""
     out = frame.copy()
     if "district_id" in out:
         out["district"] = out["district_id"].map(ds.district_names())
     for column, vocabulary in vocabularies.items():
-        out[f"{column}_label"] = out[column].map(ds.labels(vocabulary))
+        out[f"{column}_label"] = out[column].map(ds.labels(vocabulary)).map(lambda x: wrap_label(x, ds.lang))
     return out
 
 
 def ordered_labels(ds: Dataset, vocabulary: str) -> list[str]:
-    return [ds.labels(vocabulary)[c] for c in ds.order(vocabulary)]
+    return [wrap_label(ds.labels(vocabulary)[c], ds.lang) for c in ds.order(vocabulary)]
 
 
 def district_order(ds: Dataset) -> list[str]:
     return list(ds.district_names().values())
+
+
+def district_scale(ds: Dataset) -> alt.Scale:
+    """Each district in its own colour, the same in every chart and table."""
+    colours = palette.district_colours(ds)
+    return alt.Scale(domain=district_order(ds), range=[colours[d] for d in ds.district_ids])
+
+
+def district_color(ds: Dataset, legend: bool = True) -> alt.Color:
+    return alt.Color(
+        "district:N",
+        title=col(ds, "district"),
+        sort=district_order(ds),
+        scale=district_scale(ds),
+        legend=alt.Legend() if legend else None,
+    )
+
+
+def kind_shape(ds: Dataset, kinds: list[str], legend: bool = True) -> alt.Shape:
+    """Kinds by shape; the legend draws the shapes filled in ink."""
+    return alt.Shape(
+        "kind_label:N",
+        title=col(ds, "kind"),
+        sort=[ds.label("kind", k) for k in kinds],
+        scale=alt.Scale(
+            domain=[ds.label("kind", k) for k in kinds], range=[palette.KIND_SHAPES.get(k, "cross") for k in kinds]
+        ),
+        legend=alt.Legend(symbolFillColor=palette.INK, symbolStrokeColor=palette.INK, symbolSize=90)
+        if legend
+        else None,
+    )
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on a fill colour."""
+    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#1d2430" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55 else "#ffffff"
 
 
 def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
@@ -72,13 +133,21 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
         .mark_bar()
         .encode(
             y=alt.Y("theme_label:N", title=None, sort=ordered_labels(ds, "theme")),
-            x=alt.X("sum(n):Q", title=col(ds, "n_indicators")),
-            color=alt.Color(
-                "kind_label:N",
+            x=alt.X("sum(n):Q", title=col(ds, "n_indicators"), axis=alt.Axis(**COUNT_AXIS)),
+            color=district_color(ds, legend=False),
+            stroke=alt.Stroke("district:N", scale=district_scale(ds), legend=None),
+            opacity=alt.Opacity(
+                "kind_label:O",  # vega-lite draws no legend for fillOpacity, nor for a nominal opacity
                 title=col(ds, "kind"),
+                legend=alt.Legend(symbolType="square", symbolFillColor=palette.INK, symbolSize=120),
                 sort=[ds.label("kind", k) for k in kinds],
-                scale=alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds]),
+                scale=alt.Scale(
+                    type="ordinal",  # one opacity per kind (a point scale would interpolate)
+                    domain=[ds.label("kind", k) for k in kinds],
+                    range=[palette.KIND_OPACITY.get(k, 0.5) for k in kinds],
+                ),
             ),
+            order=alt.Order("kind_order:Q"),
             tooltip=[
                 alt.Tooltip("district:N", title=col(ds, "district")),
                 alt.Tooltip("theme_label:N", title=col(ds, "theme")),
@@ -86,7 +155,8 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
                 alt.Tooltip("n:Q", title=col(ds, "count")),
             ],
         )
-        .properties(width=max(160, WIDTH // min(4, max(1, len(ds.district_ids))) - 60), height=300)
+        .transform_calculate(kind_order=f"indexof({kinds!r}, datum.kind)")
+        .properties(width=max(160, WIDTH // min(4, max(1, len(ds.district_ids))) - 60), height=alt.Step(26))
     )
     return facet_by_district(ds, chart)
 
@@ -96,6 +166,7 @@ def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
         alt.Tooltip("district:N", title=col(ds, "district")),
         alt.Tooltip("name:N", title=col(ds, "indicator")),
         alt.Tooltip("shown:N", title=col(ds, "value")),
+        alt.Tooltip("stated:N", title=col(ds, "stated")),
         alt.Tooltip("period:N", title=col(ds, "period")),
         alt.Tooltip("kind_label:N", title=col(ds, "kind")),
         alt.Tooltip("quote:N", title=col(ds, "quote")),
@@ -106,7 +177,13 @@ def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
 def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     out = labelled(ds, frame, kind="kind")
     out["name"] = out[f"name_{ds.lang}"]
-    out["shown"] = [value_text(v, u, ds.units, ds.lang, s) for v, u, s in zip(out["value"], out["unit"], out["symbol"])]
+    out["shown"] = [
+        value_text(v, u, ds.units, ds.lang, s, with_stated=False)
+        for v, u, s in zip(out["value"], out["unit"], out["symbol"], strict=True)
+    ]
+    out["stated"] = [
+        stated_text(v, u, ds.units, s) for v, u, s in zip(out["value"], out["unit"], out["symbol"], strict=True)
+    ]
     out["period"] = out["period"].astype(str)
     return out
 
@@ -118,21 +195,35 @@ def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
 
 
 def unit_suffix(ds: Dataset, unit: str) -> str:
-    """' (亿元)' / ' (100 million yuan)'; counts need no unit in English, Chinese keeps 家/个/项."""
+    """' (100 million yuan)' / '（亿元）': counts need no unit in English, Chinese keeps 家/个/项."""
     if not unit:  # a dimensionless value (an index)
         return ""
-    if ds.lang == "zh":
-        return f" ({unit})"
     row = ds.units.set_index("unit").loc[unit]
-    return "" if row["dimension"] == "count" else f" ({row['label_en']})"
+    if ds.lang == "en" and row["dimension"] == "count":
+        return ""
+    return t("unit_suffix", ds.lang, unit=row["label_en"] if ds.lang == "en" else unit)
 
 
-def bounded_points(base: alt.Chart, field: str, scale: alt.Scale, title: str | None, **encodings) -> alt.Chart:
-    """Points filled in their colour, hollow where the value is a bound (≥, >, ≈, ≲) rather than exact.
-    Colour and fill share field, scale and title, so vega-lite draws one legend for both."""
-    return base.mark_point(size=115, strokeWidth=2.5).encode(
-        fill=alt.condition("datum.bounded", alt.value("white"), alt.Fill(field, scale=scale, title=title)), **encodings
+def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], **encodings) -> alt.LayerChart:
+    """District-coloured points shaped by kind: filled where the value is exact, hollow (a second layer
+    on top) where it is a bound (≥, >, ≈, ≲). Colour and fill share one scale, so one district legend."""
+    scale = district_scale(ds)
+    points = base.mark_point(size=115, strokeWidth=2.5, opacity=1, filled=False).encode(
+        color=district_color(ds),
+        fill=alt.Fill("district:N", scale=scale, title=col(ds, "district"), sort=district_order(ds)),
+        shape=kind_shape(ds, kinds),
+        **encodings,
     )
+    hollow = (
+        base.mark_point(size=115, strokeWidth=2.5, opacity=1, fill="white")
+        .encode(
+            color=alt.Color("district:N", scale=scale, legend=None),
+            shape=kind_shape(ds, kinds, legend=False),
+            **encodings,
+        )
+        .transform_filter("datum.bounded")
+    )
+    return alt.layer(points, hollow)
 
 
 def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -163,16 +254,18 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     data["indicator_title"] = data["compare_key"].map(key_titles(ds, paired))
     data["row"] = data["district"] + " · " + data["period"] + " · " + data["kind_label"]
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
-    scale = alt.Scale(domain=[ds.label("kind", k) for k in kinds], range=[PALETTE[k] for k in kinds])
+    plot_width = WIDTH - 300
     base = alt.Chart(data).encode(
-        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True)),
+        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
         y=alt.Y("row:N", title=None),
-        color=alt.Color("kind_label:N", title=col(ds, "kind"), scale=scale),
         tooltip=indicator_tooltips(ds),
     )
-    points = bounded_points(base, "kind_label:N", scale, col(ds, "kind"), shape=alt.Shape("kind_label:N", legend=None))
-    labels = base.mark_text(align="left", dx=10, fontSize=11, font=fonts.FAMILY).encode(text="shown:N")
-    chart = alt.layer(points, labels).properties(width=WIDTH - 220, height=alt.Step(19))
+    points = bounded_points(ds, base, kinds)
+    # The values stand in a column right of the plot, so a label never runs past the axis.
+    labels = base.mark_text(align="left", fontSize=11, font=fonts.FAMILY, color=palette.INK).encode(
+        text="shown:N", x=alt.value(plot_width + 12)
+    )
+    chart = alt.layer(points, labels).properties(width=plot_width, height=alt.Step(19))
     return facet_by_indicator(chart)
 
 
@@ -195,32 +288,24 @@ def changes(ds: Dataset) -> alt.TopLevelMixin | None:
                     "end_label": ds.label("kind", end),
                     "value": r.value,
                     "shown": r.shown,
+                    "stated": r.stated,
                     "period": r.period,
                     "bounded": bool(r.bounded),
                     "quote": r.quote,
                     "section": r.section,
                     "district": r.district,
                     "name": r["name"],
-                    "kind_label": r.kind_label,
+                    "kind_label": wrap_label(ds.label("kind", end), ds.lang),
                 }
             )
     data = pd.DataFrame(rows)
     base = alt.Chart(data).encode(y=alt.Y("indicator_title:N", title=None, axis=None))
-    line = base.mark_line(color="#999", strokeWidth=2).encode(
-        x=alt.X("value:Q", title=None), detail="indicator_title:N"
+    line = base.mark_line(strokeWidth=2).encode(
+        x=alt.X("value:Q", title=None, axis=alt.Axis(**COUNT_AXIS)),
+        detail="indicator_title:N",
+        color=alt.Color("district:N", scale=district_scale(ds), legend=None),
     )
-    scale = alt.Scale(
-        domain=[ds.label("kind", "actual"), ds.label("kind", "target")], range=[PALETTE["actual"], PALETTE["target"]]
-    )
-    points = bounded_points(
-        base,
-        "end_label:N",
-        scale,
-        col(ds, "kind"),
-        x="value:Q",
-        color=alt.Color("end_label:N", title=col(ds, "kind"), scale=scale),
-        tooltip=indicator_tooltips(ds),
-    )
+    points = bounded_points(ds, base, ["actual", "target"], x="value:Q", tooltip=indicator_tooltips(ds))
     chart = alt.layer(line, points).properties(width=WIDTH - 300, height=alt.Step(30))
     return facet_by_indicator(chart)
 
@@ -231,6 +316,7 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
         return None
     data = labelled(ds, shares, policy_tool="policy_tool")
     tools = ds.order("policy_tool")
+    data["ink"] = data["policy_tool"].map(lambda k: text_colour(palette.TOOL_COLOURS[k]))
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -241,7 +327,7 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
                 "policy_tool_label:N",
                 title=col(ds, "policy_tool"),
                 scale=alt.Scale(
-                    domain=[ds.label("policy_tool", k) for k in tools], range=[TOOL_COLOURS[k] for k in tools]
+                    domain=ordered_labels(ds, "policy_tool"), range=[palette.TOOL_COLOURS[k] for k in tools]
                 ),
             ),
             order=alt.Order("policy_tool_order:Q"),
@@ -257,9 +343,12 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
     )
     text = (
         alt.Chart(data)
-        .mark_text(color="white", fontSize=11)
+        .mark_text(fontSize=11)
         .encode(
-            y=alt.Y("district:N", sort=district_order(ds)), x=alt.X("mid:Q"), text=alt.Text("share:Q", format=".0%")
+            y=alt.Y("district:N", sort=district_order(ds)),
+            x=alt.X("mid:Q"),
+            text=alt.Text("share:Q", format=".0%"),
+            color=alt.Color("ink:N", scale=None),
         )
         .transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)")
         .transform_window(cum="sum(share)", sort=[alt.SortField("policy_tool_order")], groupby=["district"])
@@ -274,13 +363,17 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
     if resp.empty:
         return None
     data = labelled(ds, resp)
-    data["agency"] = data["name_as_written"] if ds.lang == "zh" else data["name_en"]
+    data["agency"] = (data["name_as_written"] if ds.lang == "zh" else data["name_en"]).map(
+        lambda x: wrap_label(x, ds.lang)
+    )
     data["role_label"] = data["role"].map({"lead": col(ds, "lead"), "co": col(ds, "co")})
     data["measure_label"] = data["measure_no"]
     measures = ds.measures.set_index("measure_id")
     data["measure_title"] = data["measure_id"].map(measures[f"title_{ds.lang}"])
     lead_order = analysis.agency_roles(ds)
-    agency_sort = [(a if ds.lang == "zh" else e) for a, e in zip(lead_order["name_zh"], lead_order["name_en"])]
+    agency_sort = [
+        wrap_label(a if ds.lang == "zh" else e, ds.lang) for a, e in zip(lead_order["name_zh"], lead_order["name_en"])
+    ]
     chart = (
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
@@ -291,7 +384,8 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
                 "role_label:N",
                 title=col(ds, "role"),
                 scale=alt.Scale(
-                    domain=[col(ds, "lead"), col(ds, "co")], range=[ROLE_COLOURS["lead"], ROLE_COLOURS["co"]]
+                    domain=[col(ds, "lead"), col(ds, "co")],
+                    range=[palette.ROLE_COLOURS["lead"], palette.ROLE_COLOURS["co"]],
                 ),
             ),
             tooltip=[
@@ -322,9 +416,11 @@ def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
         .mark_bar()
         .encode(
             y=alt.Y("district:N", title=None, sort=district_order(ds)),
-            x=alt.X("n:Q", title=col(ds, "count")),
+            x=alt.X("n:Q", title=col(ds, "count"), axis=alt.Axis(**COUNT_AXIS)),
             color=alt.Color(
-                "type_label:N", title=col(ds, "type"), scale=alt.Scale(domain=ordered_labels(ds, "programme_type"))
+                "type_label:N",
+                title=col(ds, "type"),
+                scale=alt.Scale(domain=ordered_labels(ds, "programme_type"), range=palette.category_colours(types)),
             ),
             order=alt.Order("type_order:Q"),
             tooltip=[
@@ -350,7 +446,8 @@ def seaborn_style(build):
         import matplotlib
         import seaborn as sns
 
-        rc = {**sns.axes_style("white"), **sns.plotting_context("notebook"), **fonts.matplotlib_rc()}
+        lang = getattr(args[0], "lang", "zh") if args else "zh"  # the Dataset's language
+        rc = {**sns.axes_style("white"), **sns.plotting_context("notebook"), **fonts.matplotlib_rc(lang)}
         with matplotlib.rc_context(rc):
             return build(*args, **kwargs)
 
@@ -361,7 +458,7 @@ def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
     # A bare Figure, not pyplot: no backend switch and no inline display; report.figure shows it.
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(3.3 * n + 2.6, height), layout="constrained")
+    fig = Figure(figsize=(3.6 * n + 2.6, height), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)
     return fig, list(axes[0])
 
@@ -395,12 +492,12 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
     themes = ds.labels("theme")
     names = ds.district_names()
     fig, axes = heatmap_panels(2, 0.33 * len(themes) + 1.2)
-    for ax, column, cmap, show_y in zip(axes, ("quantified", "planned"), ("Blues", "Oranges"), (True, False)):
+    for ax, column, show_y in zip(axes, ("quantified", "planned"), (True, False)):
         table = cov.pivot(index="theme", columns="district_id", values=column).reindex(
             index=list(themes), columns=ds.district_ids
         )
         table.index, table.columns = [themes[c] for c in table.index], [names[c] for c in table.columns]
-        draw_heatmap(ax, table.astype(int), col(ds, column), cmap, table.values.max(), show_y)
+        draw_heatmap(ax, table.astype(int), col(ds, column), palette.COUNT_CMAP, table.values.max(), show_y)
     return fig
 
 
@@ -425,12 +522,8 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
             f"{ds.label('policy_tool', tools[s])[:2] if ds.lang == 'zh' else ds.label('policy_tool', tools[s]).split('-')[0]} · {subs[s]}"
             for s in table.index
         ]
-        table.columns = [stages[c] for c in table.columns]
-        draw_heatmap(ax, table.astype(int), ds.district_name(district), "Purples", vmax, i == 0)
-        if ds.lang == "en":  # long English stage names would run into each other
-            ax.tick_params(axis="x", rotation=35)
-            for label in ax.get_xticklabels():
-                label.set_horizontalalignment("right")
+        table.columns = [wrap_label(stages[c], ds.lang, t("stage_wrap", ds.lang)) for c in table.columns]
+        draw_heatmap(ax, table.astype(int), ds.district_name(district), palette.COUNT_CMAP, vmax, i == 0)
     return fig
 
 
@@ -447,7 +540,7 @@ def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, titl
             y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
             yOffset=alt.YOffset("district:N", sort=district_order(ds)),
             x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%")),
-            color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
+            color=district_color(ds),
             tooltip=[
                 alt.Tooltip("district:N", title=col(ds, "district")),
                 alt.Tooltip(f"{code}_label:N", title=col(ds, title_key)),
@@ -471,7 +564,7 @@ def subtool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
 
 
 def term_label(ds: Dataset, term: str, gloss: str) -> str:
-    return f"{term} ({gloss})" if ds.lang == "en" and gloss else term
+    return wrap_label(f"{term} ({gloss})" if ds.lang == "en" and gloss else term, ds.lang)
 
 
 def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | None:
@@ -485,11 +578,11 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
         .encode(
             y=alt.Y("label:N", title=None, sort="-x"),
             x=alt.X("z:Q", title=col(ds, "z_score")),
-            color=alt.Color("district:N", legend=None, sort=district_order(ds)),
+            color=district_color(ds, legend=False),
             tooltip=[
                 alt.Tooltip("district:N", title=col(ds, "district")),
                 alt.Tooltip("term:N", title=col(ds, "term")),
-                alt.Tooltip("gloss_en:N", title="English"),
+                alt.Tooltip("gloss_en:N", title=col(ds, "gloss")),
                 alt.Tooltip("count:Q", title=col(ds, "clauses")),
                 alt.Tooltip("delta:Q", title="δ", format=".3f"),
                 alt.Tooltip("z:Q", title="z", format=".2f"),
@@ -517,8 +610,7 @@ def term_frequencies(ds: Dataset, freq: pd.DataFrame, top: int = 15) -> alt.TopL
         .encode(
             y=alt.Y("label:N", title=None, sort=order),
             x=alt.X("per_10k_chars:Q", title=col(ds, "per_10k")),
-            color=alt.Color("district:N", title=col(ds, "district"), sort=district_order(ds)),
-            shape=alt.Shape("district:N", sort=district_order(ds), legend=None),
+            color=district_color(ds),
             tooltip=[
                 alt.Tooltip("district:N", title=col(ds, "district")),
                 alt.Tooltip("term:N", title=col(ds, "term")),
@@ -536,7 +628,7 @@ def comparability_matrix(ds: Dataset) -> alt.TopLevelMixin | None:
     if criteria.empty:
         return None
     names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
-    criteria["pair"] = criteria["left_indicator_id"].map(names)
+    criteria["pair"] = criteria["left_indicator_id"].map(names).map(lambda x: wrap_label(x, ds.lang))
     criteria["criterion_label"] = criteria["criterion"].map(lambda c: col(ds, c))
     criteria["met_label"] = criteria["met"].map({True: col(ds, "yes"), False: col(ds, "no")})
     criteria["verdict"] = criteria["comparable"].map(ds.labels("comparable"))
@@ -553,7 +645,10 @@ def comparability_matrix(ds: Dataset) -> alt.TopLevelMixin | None:
         color=alt.Color(
             "met_label:N",
             title=None,
-            scale=alt.Scale(domain=[col(ds, "yes"), col(ds, "no")], range=["#66a61e", "#d95f02"]),
+            scale=alt.Scale(
+                domain=[col(ds, "yes"), col(ds, "no")],
+                range=[palette.YES_NO_COLOURS["yes"], palette.YES_NO_COLOURS["no"]],
+            ),
         ),
         tooltip=[
             alt.Tooltip("pair:N", title=col(ds, "indicator")),
@@ -568,9 +663,9 @@ def comparability_matrix(ds: Dataset) -> alt.TopLevelMixin | None:
         .mark_text(align="left", fontSize=11)
         .encode(y=alt.Y("pair:N", title=None, sort=None, axis=None), text="verdict:N")
     )
-    matrix = alt.layer(cells, text).properties(width=alt.Step(90), height=alt.Step(26))
+    matrix = alt.layer(cells, text).properties(width=alt.Step(120), height=alt.Step(58))
     return theme(
         alt.hconcat(
-            matrix, verdict.properties(width=110, height=alt.Step(26), title=col(ds, "comparable")), spacing=8
+            matrix, verdict.properties(width=110, height=alt.Step(58), title=col(ds, "comparable")), spacing=8
         ).resolve_scale(y="shared")
     )

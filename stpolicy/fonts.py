@@ -1,7 +1,12 @@
-"""One CJK font for every renderer: Noto Sans CJK SC (OFL), shipped by the mplfonts wheel.
+"""Fonts for every renderer, per language, all shipped in Python wheels (nothing is fetched):
 
-matplotlib, vl-convert, the browser (a woff2 subset embedded in the HTML) and WeasyPrint all
-draw with the same file, so Chinese renders identically everywhere and nothing is fetched.
+- CJK: Noto Sans CJK SC (SIL OFL), from the mplfonts wheel (Regular only).
+- Latin: DejaVu Sans (Bitstream Vera licence: free to embed and redistribute), from matplotlib's
+  wheel, Regular and Bold. English text is set in it with the CJK font as fallback, so Latin letters
+  and punctuation (quotes, commas) are proportional rather than full-width.
+
+Which families a language uses, in which order, is data (strings.yml `fonts`). matplotlib,
+vl-convert, the browser (woff2 subsets embedded in the HTML) and WeasyPrint use the same files.
 """
 
 from __future__ import annotations
@@ -11,50 +16,85 @@ import functools
 import io
 from pathlib import Path
 
+import matplotlib
 import mplfonts
 
-FAMILY = "Noto Sans CJK SC"
+from .i18n import t
+
+FAMILY = "Noto Sans CJK SC"  # the CJK family; charts name it, Report.figure swaps in the language's stack
+LATIN = "DejaVu Sans"
+CSS_STACK = f"'{FAMILY}', '{LATIN}', sans-serif"  # the Chinese stack, for pages that are not per language
 FONT_FILE = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-CSS_STACK = f"'{FAMILY}', 'Noto Sans', sans-serif"
+LATIN_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+# family → [(weight, file)]
+FILES = {
+    FAMILY: [(400, FONT_FILE)],
+    LATIN: [(400, LATIN_DIR / "DejaVuSans.ttf"), (700, LATIN_DIR / "DejaVuSans-Bold.ttf")],
+}
 
 
 @functools.cache
 def register_in_matplotlib() -> None:
     from matplotlib import font_manager
 
-    font_manager.fontManager.addfont(str(FONT_FILE))
+    for files in FILES.values():
+        for _, path in files:
+            font_manager.fontManager.addfont(str(path))
 
 
-def matplotlib_rc() -> dict:
-    """rcParams that draw with the project font. Apply them in `matplotlib.rc_context`, never globally:
-    a participant's kernel keeps its own settings."""
+def matplotlib_rc(lang: str = "zh", text_as_text: bool = False) -> dict:
+    """rcParams that draw with the language's fonts. Apply them in `matplotlib.rc_context`, never
+    globally: a participant's kernel keeps its own settings. With text_as_text, SVG text stays text
+    (searchable in the PDF; the report page embeds the same fonts to show it), else outlines."""
     register_in_matplotlib()
     return {
         "font.family": "sans-serif",
-        "font.sans-serif": [FAMILY, "DejaVu Sans"],
+        "font.sans-serif": families(lang),  # matplotlib falls back glyph by glyph along this list
         "axes.unicode_minus": False,  # the CJK font lacks U+2212
-        "svg.fonttype": "path",  # SVG text as outlines: no font needed to view it
+        "svg.fonttype": "none" if text_as_text else "path",
     }
+
+
+def families(lang: str) -> list[str]:
+    """The language's font families, first choice first (strings.yml `fonts`)."""
+    return [f.strip() for f in t("fonts", lang).split(",")]
+
+
+def css_stack(lang: str) -> str:
+    return ", ".join(f"'{f}'" for f in families(lang)) + ", sans-serif"
+
+
+def vega_font(lang: str) -> str:
+    """A CSS font-family list for vega: browsers and vl-convert fall back glyph by glyph."""
+    return ", ".join(families(lang))
 
 
 @functools.cache
 def use_in_vl_convert() -> None:
+    """Register exactly the report's font files: mplfonts' folder also holds serif CJK faces, which
+    vl-convert would otherwise pick for Chinese characters in an English label."""
+    import tempfile
+
     import vl_convert
 
-    vl_convert.register_font_directory(str(FONT_FILE.parent))
+    folder = Path(tempfile.mkdtemp(prefix="stpolicy-fonts-"))
+    for files in FILES.values():
+        for _, path in files:
+            (folder / path.name).symlink_to(path)
+    vl_convert.register_font_directory(str(folder))
 
 
-def woff2_subset(text: str, layout_features: list[str] | None = None) -> bytes:
-    """The font cut down to the characters of `text`, as WOFF2 (tens of KB instead of 16 MB).
-
-    `layout_features=[]` drops OpenType layout (alternate forms): twice as fast and half the size.
+def woff2_subset(text: str, layout_features: list[str] | None = None, path: Path = FONT_FILE) -> bytes:
+    """A font (the CJK one unless `path`) cut down to the characters of `text`, as WOFF2 (tens of KB
+    instead of 16 MB). `layout_features=[]` drops OpenType layout (alternate forms): twice as fast and
+    half the size.
     """
     from fontTools import subset
 
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"] if layout_features is None else layout_features
-    font = subset.load_font(str(FONT_FILE), options)
+    font = subset.load_font(str(path), options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text + "0123456789")
     subsetter.subset(font)
@@ -63,13 +103,35 @@ def woff2_subset(text: str, layout_features: list[str] | None = None) -> bytes:
     return out.getvalue()
 
 
-def embedded_font_face(text: str) -> str:
-    data = base64.b64encode(woff2_subset(text)).decode("ascii")
-    return (
-        f"@font-face {{ font-family: '{FAMILY}'; font-weight: 100 900; "
-        f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+def embedded_font_face(text: str, lang: str = "zh") -> str:
+    """@font-face rules with the language's fonts embedded as subsets of the page's characters."""
+    rules = []
+    for family in families(lang):
+        for weight, path in FILES.get(family, []):
+            data = base64.b64encode(woff2_subset(text, path=path)).decode("ascii")
+            span = "100 900" if len(FILES[family]) == 1 else str(weight)
+            rules.append(
+                f"@font-face {{ font-family: '{family}'; font-weight: {span}; "
+                f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+            )
+    return "\n".join(rules)
+
+
+def file_font_face(lang: str = "zh") -> str:
+    """@font-face rules pointing at the font files (WeasyPrint subsets and embeds them itself)."""
+    return "\n".join(
+        f"@font-face {{ font-family: '{family}'; font-weight: {weight}; src: url('{path.as_uri()}'); }}"
+        for family in families(lang)
+        for weight, path in FILES.get(family, [])
     )
 
 
-def file_font_face() -> str:
-    return f"@font-face {{ font-family: '{FAMILY}'; src: url('{FONT_FILE.as_uri()}'); }}"
+def localise(spec, lang: str):
+    """A vega-lite spec with every font named FAMILY replaced by the language's font list."""
+    if isinstance(spec, dict):
+        return {
+            k: (vega_font(lang) if v == FAMILY and "font" in k.lower() else localise(v, lang)) for k, v in spec.items()
+        }
+    if isinstance(spec, list):
+        return [localise(v, lang) for v in spec]
+    return spec

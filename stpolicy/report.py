@@ -100,7 +100,7 @@ class Report:
         alt_text = escape(t(f"figures.{name}.alt", self.lang))
         source = self.source_line(tables)
         if isinstance(chart, alt.TopLevelMixin):
-            spec = chart.to_dict()
+            spec = fonts.localise(chart.to_dict(), self.lang)
             svg, png = self.export_altair(name, spec)
             notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang), vega_lite=spec)
             # The static SVG inside the container shows wherever the report's script does not run
@@ -159,7 +159,7 @@ class Report:
         import matplotlib
 
         # Scoped, so the kernel's rcParams stay as the participant set them.
-        with matplotlib.rc_context(fonts.matplotlib_rc()):
+        with matplotlib.rc_context(fonts.matplotlib_rc(self.lang, text_as_text=True)):
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", bbox_inches="tight")
             png = io.BytesIO()

@@ -49,3 +49,21 @@ def test_authored_chinese_data_uses_full_width_punctuation(table):
         if column in frame:
             bad = frame[frame[column].str.contains(HALF_WIDTH)][column].tolist()
             assert not bad, (table, column, bad)
+
+
+def test_english_converts_chinese_magnitudes_and_keeps_the_stated_value():
+    from stpolicy.data import load
+    from stpolicy.i18n import value_text
+
+    units = load(DATA, "en", []).units
+    indicators = pd.read_csv(DATA / "indicators.csv")
+    money = indicators[(indicators.unit == "亿元") & (indicators.value == 67.08)]
+    assert len(money) >= 1  # the document's 67.08亿元
+    assert value_text(67.08, "亿元", units, "en") == "CNY 6.71 bn (67.08亿元)"  # rounded: stated value beside it
+    assert value_text(67.08, "亿元", units, "en", with_stated=False) == "CNY 6.71 bn"
+    assert value_text(4847.8385, "万元", units, "en") == "CNY 48.5 m (4847.8385万元)"
+    assert value_text(200, "万亩次", units, "en", with_stated=False) == "2 million mu-times"
+    assert value_text(1, "万人次", units, "en", with_stated=False) == "10,000 person-times"
+    assert value_text(10000, "人", units, "en", "≲") == "nearly 10,000 people"  # 近万人
+    assert value_text(59, "家", units, "zh", "≥") == "≥59家"
+    assert value_text(67.08, "亿元", units, "zh") == "67.08亿元"

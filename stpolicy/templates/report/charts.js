@@ -10,7 +10,7 @@ function drawCharts() {
     });
   });
 }
-var fontLoads = ["400 11px 'Noto Sans CJK SC'", "700 11px 'Noto Sans CJK SC'"].map(function (f) {
+var fontLoads = ["400 11px 'Noto Sans CJK SC'", "700 11px 'Noto Sans CJK SC'", "400 11px 'DejaVu Sans'", "700 11px 'DejaVu Sans'"].map(function (f) {
   return document.fonts.load(f, "中文Aa");
 });
 Promise.all(fontLoads).then(drawCharts, drawCharts);
