@@ -279,11 +279,8 @@ def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
 
 def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
     codes, measures, vocab = tables["tool_codes"], tables["measures"].frame, tables["vocabularies"].frame
-    parents = dict(
-        zip(
-            vocab.loc[vocab["vocabulary"] == "sub_tool", "code"], vocab.loc[vocab["vocabulary"] == "sub_tool", "parent"]
-        )
-    )
+    sub_tools = vocab[vocab["vocabulary"] == "sub_tool"]
+    parents = dict(zip(sub_tools["code"], sub_tools["parent"], strict=True))
     measure_rows = measures.set_index("measure_id") if "measure_id" in measures else pd.DataFrame()
     problems = []
     for line, row in codes.frame.iterrows():
@@ -306,7 +303,8 @@ def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> 
                     str(codes.path),
                     line,
                     "district_id",
-                    f"{row.get('district_id')!r} differs from the district of {row['measure_id']} ({measure['district_id']!r})",
+                    f"{row.get('district_id')!r} differs from the district of {row['measure_id']} "
+                    f"({measure['district_id']!r})",
                 )
             )
         source = sources.get(measure["district_id"])

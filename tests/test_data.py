@@ -34,7 +34,8 @@ def test_real_data_is_valid():
 
 def test_every_quote_is_verbatim_in_its_source():
     districts = pd.read_csv(DATA / "districts.csv", dtype=str)
-    sources = {d: (DATA / f).read_text(encoding="utf-8") for d, f in zip(districts.district_id, districts.source_file)}
+    files = zip(districts.district_id, districts.source_file, strict=True)
+    sources = {d: (DATA / f).read_text(encoding="utf-8") for d, f in files}
     checked = 0
     for table, columns in QUOTED_TABLES.items():
         frame = pd.read_csv(DATA / f"{table}.csv", dtype=str, keep_default_na=False)
@@ -149,8 +150,8 @@ def test_unknown_measure_in_tool_codes(data_copy):
 def test_sub_tool_of_another_tool(data_copy):
     line = set_cell(data_copy / "tool_codes.csv", "code_id", "zhenhai-c002", "sub_tool", "tax_incentives")
     assert (
-        f"{data_copy}/tool_codes.csv:{line}: sub_tool: 'tax_incentives' belongs to policy_tool 'environment', not 'supply'"
-        in messages(data_copy)
+        f"{data_copy}/tool_codes.csv:{line}: sub_tool: 'tax_incentives' belongs to policy_tool 'environment', "
+        "not 'supply'" in messages(data_copy)
     )
 
 
@@ -202,7 +203,8 @@ def test_compare_key_with_different_units(data_copy):
     )
     assert any(
         m.startswith(
-            f"{data_copy}/indicators.csv:{line}: compare_key: rows with compare_key 'tech_transaction_value' use different units"
+            f"{data_copy}/indicators.csv:{line}: compare_key: "
+            "rows with compare_key 'tech_transaction_value' use different units"
         )
         for m in messages(data_copy)
     )
