@@ -71,7 +71,13 @@ def column_table(data_dir: Path, name: str) -> str:
     for column, spec in meta["columns"].items():
         shared = meta["declared"][column].get("definition")
         description = spec["description"] + (f" (shared definition `{shared}`)" if shared else "")
-        cells = [f"`{column}`", spec["type"], required_text(spec), rule_text(spec), description.replace("|", r"\|")]
+        cells = [
+            f"`{column}`",
+            spec["type"],
+            required_text(spec),
+            rule_text(spec).replace("|", r"\|"),
+            description.replace("|", r"\|"),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
