@@ -1,96 +1,27 @@
-"""The build: execute the notebooks with papermill (in parallel), merge each language's
-notebooks into one document, render HTML (and PDF) through the project template, and publish
-atomically: outputs are written to OUT/.build/ and moved into place only when all succeeded."""
+"""Rendering: merge each language's executed notebooks into one document and render HTML (and PDF)
+through the project template. Execution, caching and publishing live in stpolicy.pipeline."""
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import copy
 import datetime as dt
-import multiprocessing
-import os
 import re
-import shutil
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from . import __version__, fonts
 from .i18n import join, t
-from .notebook import NOTEBOOK_ONLY, REPORT_BUILD_ENV
+from .notebook import NOTEBOOK_ONLY
 from .report import STATIC_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KERNEL_START_ATTEMPTS = 3
-STAGE = ".build"
-
-
-@dataclass(frozen=True)
-class Task:
-    notebook: Path
-    lang: str
-    output: Path
-    parameters: dict
-
-
-class NotebookFailed(Exception):
-    """Raised in a worker process; its args must survive pickling back to the parent."""
-
-    def __init__(self, task: Task, cause: str):
-        super().__init__(task, cause)
-        self.task, self.cause = task, cause
 
 
 def notebooks(folder: Path | None = None) -> list[Path]:
     return sorted((folder or NOTEBOOKS).resolve().glob("[0-9][0-9]_*.ipynb"))
-
-
-def execute(task: Task) -> Path:
-    """Run one notebook; retry when the kernel fails to start (parallel kernels can race for ports)."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    # Kernel start-up chatter goes to a log beside the executed notebook, not the console.
-    log = os.open(task.output.with_suffix(".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(log, 2)
-    os.environ[REPORT_BUILD_ENV] = "1"  # the kernel inherits it: no font output for notebook readers
-    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-        try:
-            papermill.execute_notebook(
-                str(task.notebook),
-                str(task.output),
-                parameters=task.parameters,
-                kernel_name="python3",
-                progress_bar=False,
-                cwd=str(task.notebook.parent),
-                log_output=False,
-            )
-            return task.output
-        except PapermillExecutionError as err:
-            raise NotebookFailed(task, f"{err.ename}: {err.evalue}".splitlines()[0]) from None
-        except Exception as err:  # kernel start-up problems (e.g. ZMQError: Address already in use)
-            if attempt == KERNEL_START_ATTEMPTS:
-                raise NotebookFailed(task, f"{type(err).__name__}: {err}".splitlines()[0]) from None
-            time.sleep(0.5 * attempt)
-    raise AssertionError("unreachable")
-
-
-def run_all(tasks: list[Task], jobs: int) -> None:
-    from tqdm import tqdm
-
-    context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-        pending = {pool.submit(execute, task): task for task in tasks}
-        with tqdm(total=len(tasks), desc="notebooks", unit="nb", file=sys.stderr, disable=None) as bar:
-            for done in futures.as_completed(pending):
-                bar.set_postfix_str(f"{pending[done].notebook.stem} [{pending[done].lang}]")
-                bar.update()
-                done.result()  # re-raises NotebookFailed
 
 
 # --- merging and rendering ------------------------------------------------------------------
@@ -260,82 +191,3 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
         written["pdf"] = path
     written["counts"] = counts
     return written
-
-
-# --- publishing -------------------------------------------------------------------------------
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Swap a directory into place; the old one is removed only after the new one is there."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        os.replace(target, old)
-    shutil.move(str(new), str(target))
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def publish(stage: Path, out: Path, figures: Path, langs: list[str]) -> None:
-    for path in sorted(stage.glob("report.*")):
-        os.replace(path, out / path.name)
-    for lang in langs:
-        replace_dir(stage / "figures" / lang, figures / lang)
-        replace_dir(stage / "notebooks" / lang, out / "notebooks" / lang)
-    shutil.rmtree(stage, ignore_errors=True)
-
-
-def build(args) -> int:
-    data, out, figures = args.data.resolve(), args.out.resolve(), args.figures.resolve()
-    stage = out / STAGE
-    shutil.rmtree(stage, ignore_errors=True)
-    started = time.perf_counter()
-    if not notebooks(args.notebooks):
-        print(f"error: no NN_name.ipynb notebooks in {args.notebooks or NOTEBOOKS}", file=sys.stderr)
-        return 1
-    tasks = []
-    for lang in args.lang:
-        (stage / "notebooks" / lang).mkdir(parents=True)
-        (stage / "figures" / lang).mkdir(parents=True)
-        tasks += [
-            Task(
-                nb,
-                lang,
-                stage / "notebooks" / lang / nb.name,
-                {"data_dir": str(data), "districts": [], "lang": lang, "figures_dir": str(stage / "figures")},
-            )
-            for nb in notebooks(args.notebooks)
-        ]
-    print(
-        f"executing {len(tasks)} notebooks ({len(args.lang)} language(s)) with {args.jobs} job(s)...", file=sys.stderr
-    )
-    try:
-        run_all(tasks, args.jobs)
-    except NotebookFailed as failed:
-        print(f"error: {failed.task.notebook.name} [{failed.task.lang}] failed: {failed.cause}", file=sys.stderr)
-        print(f"  executed notebook: {failed.task.output}", file=sys.stderr)
-        print("  the previous report and figures were left unchanged.", file=sys.stderr)
-        return 1
-    results = {}
-    try:
-        for lang in args.lang:
-            print(f"rendering {lang}: {', '.join(args.formats)}...", file=sys.stderr)
-            merged = merge([stage / "notebooks" / lang / nb.name for nb in notebooks(args.notebooks)])
-            results[lang] = render(merged, document_meta(data, lang, []), lang, args.formats, stage)
-    except Exception as err:  # a rendering bug must not clobber the last good report either
-        print(
-            f"error: rendering the {lang} report failed: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr
-        )
-        print(f"  executed notebooks: {stage / 'notebooks' / lang}", file=sys.stderr)
-        return 1
-    publish(stage, out, figures, args.lang)
-    elapsed = time.perf_counter() - started
-    for lang, written in results.items():
-        for fmt in args.formats:
-            path = out / written[fmt].name
-            print(
-                f"{path}  {path.stat().st_size / 1e6:.2f} MB  ({written['counts']['figure']} figures, "
-                f"{written['counts']['table']} tables)"
-            )
-    print(f"built in {elapsed:.1f} s")
-    return 0

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .validate import validate
-
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_BAD_DATA = 0, 1, 2
 LANGUAGES = ("en", "zh")
 FORMATS = ("html", "pdf")
@@ -63,6 +61,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--verbose", action="store_true", help="with --check, list the numbers of each source no indicator quote covers"
     )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(".cache"),
+        help="cache of executed notebooks and rendered reports, keyed by content; safe to delete",
+    )
+    p.add_argument("--no-cache", action="store_true", help="execute and render everything, ignoring the cache")
     p.epilog = "Curation assistant: build_report.py suggest SOURCE_TXT --district ID [--new-only] (see suggest --help)."
     return p
 
@@ -81,15 +86,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return suggest(argv[1:])
     args = parser().parse_args(argv)
-    tables, problems = validate(args.data)
-    if problems:
-        return report_problems(problems)
     if args.check:
+        from .validate import validate
+
+        tables, problems = validate(args.data)
+        if problems:
+            return report_problems(problems)
         print(f"{args.data}: data is valid.")
         from .suggest import coverage_lines
 
         print(*coverage_lines(args.data, tables, args.verbose), sep="\n")  # information, not an error
         return EXIT_OK
-    from .build import build  # heavy imports only when building
+    from .pipeline import build, validate_once
 
+    problems = validate_once(args.data, None if args.no_cache else args.cache_dir)
+    if problems:
+        return report_problems(problems)
     return build(args)

@@ -76,11 +76,30 @@ def derive_defaults(tables: dict[str, pd.DataFrame]) -> None:
     tables["indicators"]["aspirational"] = tables["indicators"]["aspirational"] == "true"
 
 
+def stamp(data_dir: Path) -> tuple:
+    """Name, size and modification time of every file under data_dir: changes when the data does."""
+    return tuple(
+        (str(p), s.st_size, s.st_mtime_ns) for p in sorted(data_dir.rglob("*")) if (s := p.stat()) and p.is_file()
+    )
+
+
+_validated: dict[tuple, tuple] = {}
+
+
+def validated(data_dir: Path) -> tuple:
+    """validate(data_dir), memoised while the files are unchanged: a warm kernel validates once per build."""
+    key = (str(data_dir.resolve()), stamp(data_dir))
+    if key not in _validated:
+        _validated.clear()
+        _validated[key] = validate(data_dir)
+    return _validated[key]
+
+
 def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = None) -> Dataset:
     """Validate and load the data; restrict to `districts` (all when empty). Raises DataError."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
-    raw, problems = validate(Path(data_dir))
+    raw, problems = validated(Path(data_dir))
     if problems:
         raise DataError(problems)
     tables = {name: typed(t.frame, t.meta) for name, t in raw.items()}

@@ -149,8 +149,9 @@ class Report:
 
         fonts.use_in_vl_convert()
         svg = vlc.vegalite_to_svg(spec)
-        png = vlc.vegalite_to_png(spec, scale=2)
         (self.figures_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+        # Rasterising the SVG gives the same PNG bytes as vegalite_to_png without compiling the spec again.
+        png = vlc.svg_to_png(svg, scale=2)
         (self.figures_dir / f"{name}.png").write_bytes(png)
         return strip_xml_declaration(svg), png
 

@@ -7,7 +7,9 @@ import subprocess
 import pandas as pd
 import pytest
 from conftest import DATA
-from test_report import built, expected_values  # noqa: F401  (session fixture)
+from test_report import expected_values
+
+pytestmark = pytest.mark.slow  # needs the full build (session fixture `built` in conftest.py)
 
 LANGS = ["en", "zh"]
 

@@ -1,31 +1,17 @@
 """The built report: offline HTML with every chart drawn, in both languages; robust builds."""
 
+import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 from browser import open_offline
-from conftest import DATA, ROOT, read_rows, set_cell, write_rows
+from conftest import DATA, ROOT, build, few_notebooks, read_rows, set_cell, write_rows
 
 SECTIONS = ("glance", "targets", "coverage", "instruments", "responsibility", "vocabulary", "methods", "appendix")
-
-
-def build(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "build_report.py", *map(str, args)], cwd=cwd, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """The full report (both languages, HTML and PDF) built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("build")
-    result = build("--out", out / "report", "--figures", out / "figures")
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def indicator(indicator_id: str) -> pd.Series:
@@ -39,6 +25,7 @@ def expected_values() -> list[str]:
     return [f"{v:g}" for v in paired["value"].unique()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_renders_every_chart_offline(built, lang):
     page = open_offline(built / "report" / f"report.{lang}.html")
@@ -55,6 +42,7 @@ def test_html_renders_every_chart_offline(built, lang):
     assert quote in page["text"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_is_self_contained(built, lang):
     html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
@@ -65,6 +53,7 @@ def test_html_is_self_contained(built, lang):
     assert "from stpolicy" not in html and "r.heading(" not in html  # no code cells shown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_figures_exported(built, lang):
     folder = built / "figures" / lang
@@ -74,6 +63,7 @@ def test_figures_exported(built, lang):
     assert html.count('<figure class="report-figure"') == len(svgs)
 
 
+@pytest.mark.slow
 def test_report_has_sections_toc_and_numbered_captions(built):
     html = (built / "report" / "report.en.html").read_text(encoding="utf-8")
     for section in SECTIONS:
@@ -84,6 +74,7 @@ def test_report_has_sections_toc_and_numbered_captions(built):
     assert re.search(r'data-label="figure">图1<', zh) and re.search(r'data-label="table">表1<', zh)
 
 
+@pytest.mark.slow
 def test_executed_notebooks_kept(built):
     kept = sorted((built / "report" / "notebooks" / "zh").glob("*.ipynb"))
     assert [p.name for p in kept] == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -103,19 +94,26 @@ def test_notebooks_are_stored_clean_and_parameterised():
             assert re.search(rf"^{name}: \w", tagged[0].source, re.M), (path.name, name)
 
 
+@pytest.fixture(scope="module")
+def warm_kernel(tmp_path_factory):
+    """One kernel with the imports done and the data loaded, as the build uses (stpolicy.engine)."""
+    from stpolicy.engine import WARM_UP, Kernel
+
+    kernel = Kernel(ROOT / "notebooks", tmp_path_factory.mktemp("kernel") / "kernel.log")
+    kernel.start(WARM_UP.format(langs=["zh"], data_dir=str(DATA)))
+    yield kernel
+    kernel.stop()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
-def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook):
-    import papermill
+def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook, warm_kernel):
+    from stpolicy.tasks import Task
 
     out = tmp_path / notebook
-    papermill.execute_notebook(
-        str(with_kernel_state_check(ROOT / "notebooks" / notebook, tmp_path / f"checked_{notebook}")),
-        str(out),
-        cwd=str(ROOT / "notebooks"),
-        parameters={"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")},
-        progress_bar=False,
-        kernel_name="python3",
-    )
+    params = {"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")}
+    checked = with_kernel_state_check(ROOT / "notebooks" / notebook, tmp_path / f"checked_{notebook}")
+    warm_kernel.execute(Task(checked, "zh", out, params))  # through papermill, on the build's warm engine
     html = "".join(
         o.data.get("text/html", "")
         for c in nbformat.read(out, as_version=4).cells
@@ -215,33 +213,27 @@ def add_third_district(data: Path) -> None:
     write_rows(data / "indicators.csv", ind)
 
 
-def test_build_with_a_third_district(tmp_path, data_copy):
+@pytest.mark.slow
+def test_build_with_a_third_district(tmp_path, data_copy, cache_dir):
     add_third_district(data_copy)
     result = build(
-        "--data",
-        data_copy,
-        "--out",
-        tmp_path / "out",
-        "--figures",
-        tmp_path / "fig",
-        "--lang",
-        "en,zh",
-        "--format",
-        "html",
-    )
+        "--data", data_copy, "--out", tmp_path / "out", "--figures", tmp_path / "fig", "--lang", "en",
+        "--format", "html", "--cache-dir", cache_dir,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = open_offline(tmp_path / "out" / "report.en.html")
     assert page["drawn"] == page["charts"] and page["errors"] == []
     assert "Test District" in page["text"] and "2.8%" in page["text"] and "≥30" in page["text"]
 
 
+@pytest.mark.slow
 def test_broken_data_leaves_previous_report_untouched(built, tmp_path, data_copy):
     out, fig = tmp_path / "report", tmp_path / "figures"
     shutil.copytree(built / "report", out)
     shutil.copytree(built / "figures", fig)
     before = {p: p.read_bytes() for p in list(out.rglob("*")) + list(fig.rglob("*")) if p.is_file()}
     line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
-    result = build("--data", data_copy, "--out", out, "--figures", fig)
+    result = build("--data", data_copy, "--out", out, "--figures", fig, "--cache-dir", tmp_path / "cache")
     assert result.returncode == 2
     assert f"indicators.csv:{line}: value: 2.4 does not occur in the quote" in result.stderr
     assert "Traceback" not in result.stderr
@@ -249,46 +241,43 @@ def test_broken_data_leaves_previous_report_untouched(built, tmp_path, data_copy
     assert after == before
 
 
-def test_failing_cell_exits_1_and_names_the_notebook(built, tmp_path):
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
+def test_failing_cell_exits_1_and_names_the_notebook(tmp_path, cache_dir):
+    notebooks = few_notebooks(tmp_path / "notebooks", "01_")
     nb = nbformat.read(notebooks / "01_documents_at_a_glance.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("boom in a cell")'))
     nbformat.write(nb, notebooks / "07_broken.ipynb")
     out = tmp_path / "report"
-    shutil.copytree(built / "report", out)
-    before = (out / "report.en.html").read_bytes()
+    out.mkdir()
+    (out / "report.en.html").write_text("<html>the previous report</html>", encoding="utf-8")
     result = build(
-        "--notebooks", notebooks, "--out", out, "--figures", tmp_path / "fig", "--lang", "en", "--format", "html"
-    )
+        "--notebooks", notebooks, "--out", out, "--figures", tmp_path / "fig", "--lang", "en", "--format", "html",
+        "--cache-dir", cache_dir,
+    )  # fmt: skip
     assert result.returncode == 1
     assert "error: 07_broken.ipynb [en] failed: ValueError: boom in a cell" in result.stderr
     failed = Path(re.search(r"executed notebook: (\S+)", result.stderr).group(1))
-    assert failed.exists()
-    assert (out / "report.en.html").read_bytes() == before
+    assert "boom in a cell" in failed.read_text(encoding="utf-8")
+    assert (out / "report.en.html").read_text(encoding="utf-8") == "<html>the previous report</html>"
+    assert not list(out.glob(".stage-*")) and not (tmp_path / "fig").exists()
 
 
-def test_text_from_csv_cannot_break_out_of_script(tmp_path, data_copy):
+def test_text_from_csv_cannot_break_out_of_script(tmp_path, data_copy, monkeypatch):
+    """Evil text in the CSVs reaches the page only escaped: in HTML text and inside a chart's JSON <script>."""
+    from stpolicy import charts, narrative, report
+
     evil = "Evil </script><script>window.__pwned = 1</script> & <b>bold</b>"
     set_cell(data_copy / "indicators.csv", "indicator_id", "zhenhai-i086", "name_en", evil)
     rows = read_rows(data_copy / "narrative.csv")
     rows[0]["text_en"] = "Narrative </script><img src=x onerror=alert()>"
     write_rows(data_copy / "narrative.csv", rows)
-    result = build(
-        "--data",
-        data_copy,
-        "--out",
-        tmp_path / "out",
-        "--figures",
-        tmp_path / "fig",
-        "--lang",
-        "en",
-        "--format",
-        "html",
-    )
-    assert result.returncode == 0, result.stderr
-    html = (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8")
-    assert "</script><script>window.__pwned" not in html and "<img src=x" not in html
-    page = open_offline(tmp_path / "out" / "report.en.html")
-    assert page["drawn"] == page["charts"] and page["errors"] == []
-    assert "Evil </script>" in page["text"]  # shown as text, not executed
+    emitted = []
+    monkeypatch.setattr(report, "emit", lambda html_text, static=None: emitted.append(html_text))
+    r = report.Report(str(data_copy), [], "en", str(tmp_path / "fig"))
+    r.figure("targets", charts.targets(r.ds))
+    r.table("comparability", r.ds.indicators[["indicator_id", "name_en"]])
+    r.paragraphs([rows[0]["text_en"], *narrative.targets(r.ds)])
+    page = "".join(emitted)
+    assert "</script><script>window.__pwned" not in page and "<img src=x" not in page
+    assert "Evil &lt;/script&gt;" in page  # shown as text in the table
+    specs = re.findall(r'<script type="application/json" class="vega-spec">(.*?)</script>', page, re.S)
+    assert specs and evil in json.dumps(json.loads(specs[0]), ensure_ascii=False)  # intact inside the chart data

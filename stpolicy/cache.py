@@ -1,0 +1,102 @@
+"""Content-addressed build cache: an executed notebook (with the figures it wrote) and a rendered report
+are reused when everything they depend on is byte-for-byte the same.
+
+A notebook's key hashes the notebook file, its parameters (minus the staging paths), the data
+folder's content, the package's code and templates, and the versions of the libraries that shape
+the output. A report's key hashes its notebooks' keys and the formats. Entries are written to a
+temporary folder and renamed into place, so a killed build never leaves a half-written entry; the
+whole cache folder is safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("altair", "vl-convert-python", "pandas", "pandera", "nbconvert", "papermill", "weasyprint", "jieba")
+
+
+def digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path, skip=("__pycache__",)) -> str:
+    """Hash of every file's relative path and bytes under folder."""
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part in skip for part in path.parts):
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def code_digest() -> str:
+    """The package's code, strings and templates, and the versions of the libraries that shape the output."""
+    versions = []
+    for lib in LIBRARIES:
+        try:
+            versions.append(f"{lib}=={metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            versions.append(lib)
+    return digest(tree_digest(PACKAGE), versions)
+
+
+def notebook_key(code: str, data: str, notebook: Path, lang: str, parameters: dict) -> str:
+    stable = {k: v for k, v in parameters.items() if k not in ("data_dir", "figures_dir")}  # staging paths vary
+    return digest("notebook", code, data, notebook.read_bytes(), lang, stable)
+
+
+def report_key(code: str, lang: str, fmt: str, notebook_keys: list[str]) -> str:
+    return digest("report", code, lang, fmt, notebook_keys)
+
+
+class Cache:
+    """Entries are folders named by key under root/KIND/; `None` root disables the cache (--no-cache)."""
+
+    def __init__(self, root: Path | None):
+        self.root = root
+
+    def get(self, kind: str, key: str) -> Path | None:
+        if self.root is None:
+            return None
+        entry = self.root / kind / key
+        return entry if (entry / ".complete").exists() else None
+
+    def put(self, kind: str, key: str, files: dict[str, Path]) -> None:
+        """Store files (name in the entry → source path) as one entry, atomically."""
+        if self.root is None:
+            return
+        folder = self.root / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+        try:
+            for name, source in files.items():
+                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, tmp / name)
+            (tmp / ".complete").touch()
+            os.replace(tmp, folder / key)
+        except OSError:  # another build stored the same entry first: theirs is as good
+            pass
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def mark(self, kind: str, key: str) -> None:
+        """An empty entry that records a fact (e.g. the data with this key passed validation)."""
+        self.put(kind, key, {})
+
+    def clean_partial(self, age: float = 3600) -> None:
+        """Temporary folders left by a killed build (old ones only: another build may be writing one now)."""
+        if self.root is not None and self.root.exists():
+            for tmp in self.root.glob("*/.tmp-*"):
+                if time.time() - tmp.stat().st_mtime > age:
+                    shutil.rmtree(tmp, ignore_errors=True)

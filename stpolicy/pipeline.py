@@ -1,0 +1,365 @@
+"""The build's execution, caching and publishing; rendering lives in build.py.
+
+    lock OUT → clean up after killed builds → stage in OUT/.stage-XXXX/ → notebooks from the cache or
+    executed on warm kernels (stpolicy.engine) → each language rendered as soon as its notebooks are
+    done → verify everything is there and complete → publish → unlock
+
+A second build into the same OUT waits for the lock. Ctrl-C (or SIGTERM) kills the kernels, removes
+the stage and leaves the published report as it was; the CLI prints one line and exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import cache as cachelib
+from .tasks import NotebookFailed, Task
+
+# jupyterlab pulls in rfc3987-syntax; jsonschema (under nbformat, papermill, altair) then compiles its
+# ~40 grammars on import, about a second per process on an idle machine. Nothing here checks the IRI
+# formats it serves, so it is kept out of this process (and of the kernels: see engine.WARM_UP).
+sys.modules.setdefault("rfc3987_syntax", None)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+# Heavy modules (papermill, nbconvert, pandas, altair) are imported only where needed, so that an
+# unchanged rebuild, served from the cache, starts and ends in a moment.
+
+STAGE_PREFIX = ".stage-"
+LOCK_NAME = ".lock"
+PID_FILE = "kernels.pid"
+INTERRUPTED = "interrupted; the previous report is unchanged"
+FIGURE_ID = re.compile(r'<figure class="report-figure" id="fig-([^"]+)"')
+
+
+class Incomplete(Exception):
+    """The staged report is missing something: it must not be published."""
+
+
+# --- locking and cleaning up ------------------------------------------------------------------
+
+
+@contextmanager
+def locked(out: Path):
+    """Hold OUT/.lock for the whole build; a second build waits, saying so in one line."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out / LOCK_NAME)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"another build is writing to {out}; waiting for it to finish...", file=sys.stderr)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove what killed builds left in OUT (call with the lock held: no live build owns them)."""
+    import psutil
+
+    for stage in [*out.glob(f"{STAGE_PREFIX}*"), out / ".build"]:
+        pid_file = stage / PID_FILE
+        if pid_file.exists():
+            for pid in pid_file.read_text(encoding="utf-8").split():
+                try:
+                    proc = psutil.Process(int(pid))
+                    if "ipykernel" in " ".join(proc.cmdline()):
+                        proc.kill()
+                except (psutil.Error, ValueError):
+                    pass
+        shutil.rmtree(stage, ignore_errors=True)
+    for old in out.parent.glob(f".{out.name}.old"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def sigterm_as_interrupt():
+    """SIGTERM cleans up like Ctrl-C does."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --- the build --------------------------------------------------------------------------------
+
+
+def notebooks(folder: Path | None) -> list[Path]:
+    return sorted((folder or NOTEBOOKS).resolve().glob("[0-9][0-9]_*.ipynb"))
+
+
+def build(args) -> int:
+    data, out, figures = args.data.resolve(), args.out.resolve(), args.figures.resolve()
+    if not notebooks(args.notebooks):
+        print(f"error: no NN_name.ipynb notebooks in {args.notebooks or 'notebooks/'}", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    with sigterm_as_interrupt(), locked(out):
+        clean_leftovers(out)
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
+        plan = None
+        try:
+            started = time.perf_counter()
+            store = cachelib.Cache(None if args.no_cache else args.cache_dir.resolve())
+            store.clean_partial()
+            plan = Plan(args, data, stage)
+            results = plan.run(store)
+            if results is None:
+                return 1
+            verify(stage, plan)
+            publish(stage, out, figures, args.lang)
+        except Incomplete as err:
+            print(f"error: the report is incomplete, nothing was published: {err}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+            raise
+        finally:
+            if plan is not None and plan.pool is not None:
+                plan.pool.kill()
+            shutil.rmtree(stage, ignore_errors=True)
+    report_written(out, results, args.formats, time.perf_counter() - started, plan)
+    return 0
+
+
+def report_written(out: Path, results: dict, formats: list[str], elapsed: float, plan) -> None:
+    for lang, counts in results.items():
+        for fmt in formats:
+            path = out / f"report.{lang}.{fmt}"
+            print(f"{path}  {path.stat().st_size / 1e6:.2f} MB  ({counts['figure']} figures, {counts['table']} tables)")
+    print(f"built in {elapsed:.1f} s ({plan.executed} notebook(s) executed, {plan.reused} from the cache)")
+
+
+class Plan:
+    """What to execute and render for each language, and where each piece comes from."""
+
+    def __init__(self, args, data: Path, stage: Path):
+        self.args, self.data, self.stage = args, data, stage
+        self.langs, self.formats = args.lang, args.formats
+        self.notebooks = notebooks(args.notebooks)
+        self.code = cachelib.code_digest()
+        self.data_digest = cachelib.tree_digest(data)
+        self.pool = None  # stpolicy.engine.Pool while notebooks execute
+        self.executed = self.reused = 0
+        self.tasks: dict[str, list[Task]] = {}
+        for lang in self.langs:
+            (stage / "notebooks" / lang).mkdir(parents=True)
+            (stage / "figures" / lang).mkdir(parents=True)
+            self.tasks[lang] = []
+            for nb in self.notebooks:
+                params = {
+                    "data_dir": str(data),
+                    "districts": [],
+                    "lang": lang,
+                    "figures_dir": str(stage / "fig" / lang / nb.stem),
+                }
+                key = cachelib.notebook_key(self.code, self.data_digest, nb, lang, params)
+                self.tasks[lang].append(Task(nb, lang, stage / "notebooks" / lang / nb.name, params, key))
+
+    def report_key(self, lang: str) -> str:
+        return cachelib.report_key(self.code, lang, ",".join(self.formats), [t.key for t in self.tasks[lang]])
+
+    def run(self, store: cachelib.Cache):
+        """Restore or execute every notebook, render each language; None when a notebook failed."""
+        results, todo = {}, []
+        for lang in self.langs:
+            for task in self.tasks[lang]:
+                entry = store.get("notebook", task.key)
+                if entry:
+                    restore_notebook(entry, task, self.stage)
+                    self.reused += 1
+                else:
+                    todo.append(task)
+        pending = {lang: sum(t.lang == lang for t in todo) for lang in self.langs}
+        for lang in self.langs:
+            if not pending[lang]:
+                results[lang] = self.render(lang, store)
+        if todo:
+            from .engine import WARM_UP, Pool
+
+            print(
+                f"executing {len(todo)} notebook(s) on {min(self.args.jobs, len(todo))} warm kernel(s)"
+                f" ({len(self.langs) * len(self.notebooks) - len(todo)} from the cache)...",
+                file=sys.stderr,
+            )
+            self.pool = Pool(
+                todo,
+                self.args.jobs,
+                WARM_UP.format(langs=list(dict.fromkeys(t.lang for t in todo)), data_dir=str(self.data)),
+                self.stage,
+                self.stage / PID_FILE,
+            )
+            try:
+                for task in self.pool.events():
+                    collect_figures(task, self.stage)
+                    store.put("notebook", task.key, notebook_files(task, self.stage))
+                    self.executed += 1
+                    pending[task.lang] -= 1
+                    if not pending[task.lang]:  # render while the other language is still executing
+                        results[task.lang] = self.render(task.lang, store)
+            except NotebookFailed as failed:
+                self.report_failure(failed)
+                return None
+        return results
+
+    def render(self, lang: str, store: cachelib.Cache) -> dict:
+        key = self.report_key(lang)
+        entry = store.get("report", key)
+        names = [f"report.{lang}.{fmt}" for fmt in self.formats]
+        if entry:
+            for name in names:
+                shutil.copy2(entry / name, self.stage / name)
+            return json.loads((entry / "counts.json").read_text(encoding="utf-8"))
+        print(f"rendering {lang}: {', '.join(self.formats)}...", file=sys.stderr)
+        from .build import document_meta, merge, render
+
+        try:
+            merged = merge([t.output for t in self.tasks[lang]])
+            written = render(merged, document_meta(self.data, lang, []), lang, self.formats, self.stage)
+        except Exception as err:  # a rendering bug must not clobber the last good report either
+            raise Incomplete(
+                f"rendering the {lang} report failed: {type(err).__name__}: {err}".splitlines()[0]
+            ) from None
+        counts = written["counts"]
+        (self.stage / f"counts.{lang}.json").write_text(json.dumps(counts), encoding="utf-8")
+        store.put(
+            "report",
+            key,
+            {**{name: self.stage / name for name in names}, "counts.json": self.stage / f"counts.{lang}.json"},
+        )
+        return counts
+
+    def report_failure(self, failed: NotebookFailed) -> None:
+        if failed.task is None:
+            print(f"error: a kernel could not start: {failed.cause}", file=sys.stderr)
+        else:
+            print(f"error: {failed.task.notebook.name} [{failed.task.lang}] failed: {failed.cause}", file=sys.stderr)
+            kept = Path(tempfile.mkdtemp(prefix="stpolicy-failed-"))
+            if failed.task.output.exists():  # the stage goes; the failed notebook is kept for reading
+                shutil.copy2(failed.task.output, kept / failed.task.output.name)
+            print(f"  executed notebook: {kept / failed.task.output.name}", file=sys.stderr)
+        print("  the previous report and figures were left unchanged.", file=sys.stderr)
+
+
+# --- pieces of the stage ----------------------------------------------------------------------
+
+
+def task_figures(task: Task) -> Path:
+    return Path(task.parameters["figures_dir"]) / task.lang
+
+
+def collect_figures(task: Task, stage: Path) -> None:
+    """Move the figures a notebook wrote (its own folder) into the language's figures folder."""
+    folder = task_figures(task)
+    if folder.exists():
+        for path in folder.iterdir():
+            os.replace(path, stage / "figures" / task.lang / path.name)
+
+
+def notebook_files(task: Task, stage: Path) -> dict[str, Path]:
+    """The cache entry of an executed notebook: the notebook and the figures it displays."""
+    files = {"notebook.ipynb": task.output}
+    for name in figure_names(task.output):
+        for ext in ("svg", "png"):
+            path = stage / "figures" / task.lang / f"{name}.{ext}"
+            if path.exists():
+                files[f"figures/{path.name}"] = path
+    return files
+
+
+def restore_notebook(entry: Path, task: Task, stage: Path) -> None:
+    shutil.copy2(entry / "notebook.ipynb", task.output)
+    if (entry / "figures").exists():
+        for path in (entry / "figures").iterdir():
+            shutil.copy2(path, stage / "figures" / task.lang / path.name)
+
+
+def figure_names(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return list(dict.fromkeys(FIGURE_ID.findall(text.replace('\\"', '"'))))
+
+
+def verify(stage: Path, plan: Plan) -> None:
+    """Every notebook executed without error, every figure exported, every report written in full."""
+    for lang in plan.langs:
+        for task in plan.tasks[lang]:
+            if not task.output.exists():
+                raise Incomplete(f"{task.notebook.name} [{lang}] has no executed notebook")
+            nb = json.loads(task.output.read_text(encoding="utf-8"))  # plain JSON: nbformat is slow to import
+            if nb["metadata"].get("papermill", {}).get("exception"):
+                raise Incomplete(f"{task.notebook.name} [{lang}] did not finish")
+            if any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", [])):
+                raise Incomplete(f"{task.notebook.name} [{lang}] has an error output")
+            for name in figure_names(task.output):
+                for ext in ("svg", "png"):
+                    path = stage / "figures" / lang / f"{name}.{ext}"
+                    if not path.exists() or path.stat().st_size == 0:
+                        raise Incomplete(f"figure {name}.{ext} [{lang}] is missing")
+        n_figures = sum(len(figure_names(t.output)) for t in plan.tasks[lang])
+        for fmt in plan.formats:
+            path = stage / f"report.{lang}.{fmt}"
+            if not path.exists() or path.stat().st_size == 0:
+                raise Incomplete(f"{path.name} was not written")
+            if fmt == "html":
+                text = path.read_text(encoding="utf-8")
+                if not text.rstrip().endswith("</html>") or len(FIGURE_ID.findall(text)) != n_figures:
+                    raise Incomplete(f"{path.name} is truncated or lacks figures")
+            elif not path.read_bytes().rstrip().endswith(b"%%EOF"):
+                raise Incomplete(f"{path.name} is truncated")
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Swap a directory into place; the old one is removed only after the new one is there."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        os.replace(target, old)
+    shutil.move(str(new), str(target))
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(stage: Path, out: Path, figures: Path, langs: list[str]) -> None:
+    """Move the verified stage into place; Ctrl-C waits until this short step is over."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for path in sorted(stage.glob("report.*")):
+            os.replace(path, out / path.name)
+        for lang in langs:
+            replace_dir(stage / "figures" / lang, figures / lang)
+            replace_dir(stage / "notebooks" / lang, out / "notebooks" / lang)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# --- validation, once per data content -------------------------------------------------------
+
+
+def validate_once(data: Path, cache_dir: Path | None) -> list:
+    """Problems in the data; skipped when this exact data passed with this exact code before."""
+    store = cachelib.Cache(cache_dir.resolve() if cache_dir else None)
+    key = cachelib.digest("valid", cachelib.code_digest(), cachelib.tree_digest(data))
+    if store.get("valid", key):
+        return []
+    from .data import validated
+
+    _, problems = validated(data)
+    if not problems:
+        store.mark("valid", key)
+    return problems

@@ -1,0 +1,177 @@
+"""The build is safe when run twice, interrupted or killed, and its cache reflects every data edit.
+
+Small builds (one notebook, English HTML) prove these points; the full report is tested elsewhere."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import psutil
+import pytest
+from conftest import ROOT, build, few_notebooks, set_cell
+
+from stpolicy import cache, pipeline
+from stpolicy.tasks import Task
+
+
+def start(*args) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "build_report.py", *map(str, args)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def small(tmp_path: Path, *extra) -> list:
+    """Arguments of a one-notebook English HTML build into tmp_path/out."""
+    notebooks = few_notebooks(tmp_path / "notebooks", "01_")
+    return [
+        "--notebooks", notebooks, "--out", tmp_path / "out", "--figures", tmp_path / "fig",
+        "--lang", "en", "--format", "html", *extra,
+    ]  # fmt: skip
+
+
+def snapshot(*folders: Path) -> dict:
+    return {p: p.read_bytes() for f in folders for p in f.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
+def previous_report(tmp_path: Path) -> None:
+    (tmp_path / "out" / "notebooks" / "en").mkdir(parents=True)
+    (tmp_path / "out" / "report.en.html").write_text("<html>previous</html>", encoding="utf-8")
+    (tmp_path / "out" / "notebooks" / "en" / "01_old.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "fig" / "en").mkdir(parents=True)
+    (tmp_path / "fig" / "en" / "old.svg").write_text("<svg/>", encoding="utf-8")
+
+
+def kernel_pids(out: Path, proc: subprocess.Popen, timeout: float = 600) -> list[int]:
+    """Wait until the build has its kernels up (it records their ids in its stage)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid_file in out.glob(f"{pipeline.STAGE_PREFIX}*/{pipeline.PID_FILE}"):
+            pids = [int(p) for p in pid_file.read_text().split()]
+            if pids:
+                return pids
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    raise AssertionError("no kernel started")
+
+
+def gone(pid: int, wait: float = 10) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def figures_in(notebooks: Path) -> int:
+    return sum(len(pipeline.figure_names(p)) for p in notebooks.glob("*.ipynb"))
+
+
+def test_second_concurrent_build_waits_and_the_report_is_complete(tmp_path):
+    first = start(*small(tmp_path, "--no-cache"))
+    time.sleep(1)
+    second = start(*small(tmp_path, "--no-cache"))
+    results = [p.communicate() + (p.returncode,) for p in (first, second)]
+    assert [r[2] for r in results] == [0, 0], results
+    assert any("another build is writing to" in r[1] for r in results)
+    out = tmp_path / "out"
+    html = (out / "report.en.html").read_text(encoding="utf-8")
+    assert html.rstrip().endswith("</html>")
+    assert html.count('<figure class="report-figure"') == figures_in(out / "notebooks" / "en") > 0
+    assert len(list((tmp_path / "fig" / "en").glob("*.svg"))) == figures_in(out / "notebooks" / "en")
+    assert not list(out.glob(".stage-*"))
+
+
+def test_incomplete_stage_is_never_published(tmp_path):
+    """verify() refuses a stage whose notebook displays a figure that was not exported."""
+    notebook = tmp_path / "notebooks" / "en" / "01_x.ipynb"
+    notebook.parent.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/html": '<figure class="report-figure" id="fig-a">'})]
+    nb.cells.append(cell)
+    nbformat.write(nb, notebook)
+    (tmp_path / "figures" / "en").mkdir(parents=True)
+    (tmp_path / "report.en.html").write_text('<figure class="report-figure" id="fig-a"></html>', encoding="utf-8")
+    plan = SimpleNamespace(langs=["en"], formats=["html"], tasks={"en": [Task(notebook, "en", notebook, {})]})
+    with pytest.raises(pipeline.Incomplete, match=r"figure a\.svg \[en\] is missing"):
+        pipeline.verify(tmp_path, plan)
+    for ext in ("svg", "png"):
+        (tmp_path / "figures" / "en" / f"a.{ext}").write_text("x", encoding="utf-8")
+    pipeline.verify(tmp_path, plan)
+    (tmp_path / "report.en.html").write_text('<figure class="report-figure" id="fig-a">', encoding="utf-8")
+    with pytest.raises(pipeline.Incomplete, match="truncated"):
+        pipeline.verify(tmp_path, plan)
+
+
+def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
+    previous_report(tmp_path)
+    before = snapshot(tmp_path / "out", tmp_path / "fig")
+    proc = start(*small(tmp_path, "--no-cache"))
+    kernels = kernel_pids(tmp_path / "out", proc)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted; the previous report is unchanged"
+    assert "Traceback" not in stderr
+    assert snapshot(tmp_path / "out", tmp_path / "fig") == before
+    assert not list((tmp_path / "out").glob(".stage-*"))
+    assert kernels and all(gone(pid) for pid in kernels)
+    assert all(gone(child.pid) for child in children)
+
+
+def test_after_kill_9_the_next_build_cleans_up_and_succeeds(tmp_path, cache_dir):
+    proc = start(*small(tmp_path, "--no-cache"))
+    kernels = kernel_pids(tmp_path / "out", proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    result = build(*small(tmp_path, "--cache-dir", cache_dir))
+    assert result.returncode == 0, result.stderr
+    assert not list((tmp_path / "out").glob(".stage-*"))
+    assert all(gone(pid) for pid in kernels)
+    assert (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_cached_rebuild_reflects_a_data_edit(tmp_path, data_copy):
+    args = small(tmp_path, "--data", data_copy, "--cache-dir", tmp_path / "cache")
+    first = build(*args)
+    assert first.returncode == 0, first.stderr
+    assert "(1 notebook(s) executed, 0 from the cache)" in first.stdout
+    page = (tmp_path / "out" / "report.en.html").read_bytes()
+    again = build(*args)
+    assert again.returncode == 0 and "(0 notebook(s) executed, 1 from the cache)" in again.stdout
+    assert (tmp_path / "out" / "report.en.html").read_bytes() == page
+    set_cell(data_copy / "districts.csv", "district_id", "dinghai", "name_en", "Dinghai Edited District")
+    edited = build(*args)
+    assert edited.returncode == 0 and "(1 notebook(s) executed, 0 from the cache)" in edited.stdout
+    html = (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8")
+    assert "Dinghai Edited District" in html and "Dinghai Edited District" not in page.decode()
+    assert (tmp_path / "cache").is_dir() and not list(data_copy.glob("**/*cache*"))  # the cache stays out of data/
+
+
+def test_cache_key_follows_notebook_data_parameters_and_code(tmp_path):
+    nb = tmp_path / "01_a.ipynb"
+    nb.write_text("{}", encoding="utf-8")
+    key = cache.notebook_key("code", "data", nb, "en", {"districts": [], "figures_dir": "/stage/1"})
+    assert key == cache.notebook_key("code", "data", nb, "en", {"districts": [], "figures_dir": "/stage/2"})
+    assert key != cache.notebook_key("code2", "data", nb, "en", {"districts": []})
+    assert key != cache.notebook_key("code", "data2", nb, "en", {"districts": []})
+    assert key != cache.notebook_key("code", "data", nb, "zh", {"districts": []})
+    assert key != cache.notebook_key("code", "data", nb, "en", {"districts": ["zhenhai"]})
+    nb.write_text('{"cells": []}', encoding="utf-8")
+    assert key != cache.notebook_key("code", "data", nb, "en", {"districts": []})
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
