@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
-"""Time the build's stages and print medians (and ratios), so speed claims are measured.
+"""Time the build against the naive route, in one run, and print medians and ratios.
 
-    .venv/bin/python scripts/benchmark.py [--repeat 3] [--full]
+    .venv/bin/python scripts/benchmark.py [--repeat 1] [--districts 2,10,50] [--skip naive,scale]
 
-Stages: data validation (in-process), one notebook through papermill (cold kernel), rendering one
-language (merge + nbconvert + font subset; + WeasyPrint PDF), and with --full the whole build
-with --jobs 1 and --jobs 2. Results go to stdout as a table; nothing is asserted.
+- cold: build_report.py (both languages, HTML and PDF) with an empty cache;
+- unchanged: the same build again (everything from the cache);
+- one-row edit: one row of indicators.csv changed (its note), then rebuilt with the cache;
+- naive: the same notebooks by hand, one after another: the papermill CLI, then
+  `jupyter nbconvert --to html`, both languages, no PDF;
+- districts: English HTML builds of N synthetic districts (scripts/synthetic_districts.py), cold,
+  with the build time and the HTML size.
+
+Then the profile of the cold build: where the time goes, from the executed notebooks' metadata
+(papermill records each cell's duration). Everything runs in temporary folders; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,101 +29,120 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
-def timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+def run(cmd: list, **kw) -> float:
+    start = time.perf_counter()
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{result.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def build(tmp: Path, name: str, *args) -> list:
+    return [sys.executable, "build_report.py", "--out", tmp / name / "report", "--figures", tmp / name / "fig", *args]
+
+
+def naive(tmp: Path) -> float:
+    """papermill CLI + nbconvert CLI per notebook and language, sequential (what one would type)."""
+    start = time.perf_counter()
+    for lang in ("en", "zh"):
+        out = tmp / "naive" / lang
+        out.mkdir(parents=True, exist_ok=True)
+        for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+            run(
+                [BIN / "papermill", nb, out / nb.name, "-p", "lang", lang, "-p", "data_dir", ROOT / "data",
+                 "-p", "figures_dir", tmp / "naive" / "fig", "--cwd", ROOT / "notebooks", "--no-progress-bar"]
+            )  # fmt: skip
+            run([BIN / "jupyter", "nbconvert", "--to", "html", out / nb.name])
+    return time.perf_counter() - start
+
+
+def edit_one_row(data: Path, round_: int) -> None:
+    path = data / "indicators.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[0]["note"] = f"benchmark edit {round_}"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def profile(notebooks: Path, top: int = 8) -> None:
+    """Seconds per notebook and the slowest cells, from papermill's metadata."""
+    cells = []
+    print(f"\nprofile of the cold build (executed notebooks in {notebooks.parent.name}/):")
+    for lang_dir in sorted(p for p in notebooks.iterdir() if p.is_dir()):
+        total = 0.0
+        for path in sorted(lang_dir.glob("*.ipynb")):
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            seconds = nb["metadata"]["papermill"]["duration"] or 0
+            total += seconds
+            print(f"  {lang_dir.name} {path.stem:<32} {seconds:7.1f} s")
+            for cell in nb["cells"]:
+                if cell["cell_type"] == "code":
+                    source = "".join(cell["source"]).strip().splitlines()
+                    cells.append((cell["metadata"]["papermill"].get("duration") or 0, lang_dir.name, path.stem, source))
+        print(f"  {lang_dir.name} all notebooks (on one kernel)    {total:7.1f} s")
+    print("  slowest cells:")
+    for seconds, lang, stem, source in sorted(cells, key=lambda c: c[0], reverse=True)[:top]:
+        print(f"  {seconds:6.1f} s  {lang} {stem[:24]:<24} {(source[-1] if source else '')[:70]}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--full", action="store_true", help="also time whole builds with 1 and 2 jobs")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (medians are printed)")
+    parser.add_argument("--districts", default="2,10,50", help="district counts for the scaling builds")
+    parser.add_argument("--skip", default="", help="comma-separated: naive, scale, edit")
     args = parser.parse_args()
-    import papermill
+    skip = set(filter(None, args.skip.split(",")))
+    from synthetic_districts import synthesise
 
-    from stpolicy import build
-    from stpolicy.validate import validate
-
-    results: dict[str, list[float]] = {}
-    results["validate data (in-process)"] = timed(lambda: validate(ROOT / "data"), args.repeat)
-    with tempfile.TemporaryDirectory() as tmp:
+    times: dict[str, list[float]] = {}
+    sizes: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="stpolicy-bench-") as tmp:
         tmp = Path(tmp)
-        nb = ROOT / "notebooks" / "02_targets_side_by_side.ipynb"
-        results["one notebook via papermill"] = timed(
-            lambda: papermill.execute_notebook(
-                str(nb),
-                str(tmp / nb.name),
-                parameters={"figures_dir": str(tmp / "fig")},
-                progress_bar=False,
-                cwd=str(nb.parent),
-                kernel_name="python3",
-            ),
-            args.repeat,
-        )
-        out = tmp / "out"
-        assert (
-            subprocess.run(
-                [
-                    sys.executable,
-                    "build_report.py",
-                    "--out",
-                    out,
-                    "--figures",
-                    tmp / "fig",
-                    "--lang",
-                    "en",
-                    "--format",
-                    "html",
-                ],
-                cwd=ROOT,
-                capture_output=True,
-            ).returncode
-            == 0
-        )
-        executed = sorted((out / "notebooks" / "en").glob("*.ipynb"))
-        meta = build.document_meta(ROOT / "data", "en", [])
-        for formats in (["html"], ["pdf"]):
-            (tmp / "stage").mkdir(exist_ok=True)
-            results[
-                f"render en {formats[0]} (merge + template{' + font subset' if formats == ['html'] else ' + WeasyPrint'})"
-            ] = timed(lambda: build.render(build.merge(executed), meta, "en", formats, tmp / "stage"), args.repeat)
-        if args.full:
-            for jobs in (1, 2):
-                results[f"full build, both languages, html+pdf, --jobs {jobs}"] = timed(
-                    lambda: subprocess.run(
-                        [
-                            sys.executable,
-                            "build_report.py",
-                            "--out",
-                            tmp / f"full{jobs}",
-                            "--figures",
-                            tmp / "figfull",
-                            "--jobs",
-                            str(jobs),
-                        ],
-                        cwd=ROOT,
-                        capture_output=True,
-                        check=True,
-                    ),
-                    max(1, args.repeat - 1),
-                )
-    print(f"{'stage':<62} {'median s':>9} {'runs':>5}")
-    for stage, times in results.items():
-        print(f"{stage:<62} {statistics.median(times):>9.2f} {len(times):>5}")
-    full = {
-        j: statistics.median(results[f"full build, both languages, html+pdf, --jobs {j}"])
-        for j in (1, 2)
-        if f"full build, both languages, html+pdf, --jobs {j}" in results
-    }
-    if len(full) == 2:
-        print(f"speed-up of --jobs 2 over --jobs 1: {full[1] / full[2]:.2f}x")
+        data = tmp / "data"
+        shutil.copytree(ROOT / "data", data)
+        for i in range(args.repeat):
+            cache = ["--data", data, "--cache-dir", tmp / f"cache{i}"]
+            times.setdefault("cold build (en+zh, html+pdf)", []).append(run(build(tmp, f"b{i}", *cache)))
+            times.setdefault("unchanged rebuild", []).append(run(build(tmp, f"b{i}", *cache)))
+            if "edit" not in skip:
+                edit_one_row(data, i)
+                times.setdefault("rebuild after a one-row edit", []).append(run(build(tmp, f"b{i}", *cache)))
+            if "naive" not in skip:
+                times.setdefault("naive: papermill + nbconvert CLIs (en+zh, html)", []).append(naive(tmp))
+        if "scale" not in skip:
+            for n in map(int, args.districts.split(",")):
+                folder = ROOT / "data" if n == 2 else tmp / f"data{n}"
+                if n != 2:
+                    synthesise(ROOT / "data", folder, n)
+                for i in range(args.repeat):
+                    name = f"d{n}-{i}"
+                    cmd = build(tmp, name, "--data", folder, "--lang", "en", "--format", "html", "--no-cache")
+                    times.setdefault(f"{n} districts (en, html, cold)", []).append(run(cmd))
+                sizes[f"{n} districts (en, html, cold)"] = (tmp / name / "report" / "report.en.html").stat().st_size
+        print(f"{'measurement':<52} {'median s':>9} {'runs':>5} {'HTML MB':>8}")
+        med = {k: statistics.median(v) for k, v in times.items()}
+        for k, v in times.items():
+            size = f"{sizes[k] / 1e6:8.2f}" if k in sizes else ""
+            print(f"{k:<52} {med[k]:>9.1f} {len(v):>5} {size}")
+        print()
+        naive_key = "naive: papermill + nbconvert CLIs (en+zh, html)"
+        if naive_key in med:
+            for k in ("cold build (en+zh, html+pdf)", "unchanged rebuild", "rebuild after a one-row edit"):
+                if k in med:
+                    print(f"{k} / naive: {med[k] / med[naive_key]:.3f}")
+        counts = [k for k in med if k.endswith("districts (en, html, cold)")]
+        if len(counts) > 1:
+            for k in counts[1:]:
+                print(f"{k.split(' (')[0]} / {counts[0].split(' (')[0]}: {med[k] / med[counts[0]]:.2f}")
+        profile(tmp / "b0" / "report" / "notebooks")
 
 
 if __name__ == "__main__":

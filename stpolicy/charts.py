@@ -454,13 +454,21 @@ def seaborn_style(build):
     return styled
 
 
+PANELS_PER_ROW = 4
+DISTRICTS_AS_COLUMNS = 6  # beyond this many, the coverage heatmap lists districts down the side
+
+
 def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
     # A bare Figure, not pyplot: no backend switch and no inline display; report.figure shows it.
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(3.6 * n + 2.6, height), layout="constrained")
-    axes = fig.subplots(1, n, squeeze=False)
-    return fig, list(axes[0])
+    cols = min(n, PANELS_PER_ROW)  # many districts wrap onto more rows instead of widening the figure
+    rows = -(-n // cols)
+    fig = Figure(figsize=(3.6 * cols + 2.6, height * rows), layout="constrained")
+    panels = list(fig.subplots(rows, cols, squeeze=False).flat)
+    for ax in panels[n:]:
+        ax.remove()
+    return fig, panels[:n]
 
 
 def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool) -> None:
@@ -491,13 +499,17 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
     cov = analysis.coverage(ds)
     themes = ds.labels("theme")
     names = ds.district_names()
-    fig, axes = heatmap_panels(2, 0.33 * len(themes) + 1.2)
+    many = len(ds.district_ids) > DISTRICTS_AS_COLUMNS
+    fig, axes = heatmap_panels(2, 0.33 * (len(ds.district_ids) if many else len(themes)) + 1.2 + 1.6 * many)
     for ax, column, show_y in zip(axes, ("quantified", "planned"), (True, False)):
         table = cov.pivot(index="theme", columns="district_id", values=column).reindex(
             index=list(themes), columns=ds.district_ids
         )
         table.index, table.columns = [themes[c] for c in table.index], [names[c] for c in table.columns]
-        draw_heatmap(ax, table.astype(int), col(ds, column), palette.COUNT_CMAP, table.values.max(), show_y)
+        shown = table.T if many else table  # many districts: one row each, themes along the bottom
+        draw_heatmap(ax, shown.astype(int), col(ds, column), palette.COUNT_CMAP, table.values.max(), show_y)
+        if many:
+            ax.tick_params(axis="x", rotation=90)
     return fig
 
 
@@ -523,7 +535,9 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
             for s in table.index
         ]
         table.columns = [wrap_label(stages[c], ds.lang, t("stage_wrap", ds.lang)) for c in table.columns]
-        draw_heatmap(ax, table.astype(int), ds.district_name(district), palette.COUNT_CMAP, vmax, i == 0)
+        draw_heatmap(
+            ax, table.astype(int), ds.district_name(district), palette.COUNT_CMAP, vmax, i % PANELS_PER_ROW == 0
+        )
     return fig
 
 

@@ -84,7 +84,7 @@ def test_second_concurrent_build_waits_and_the_report_is_complete(tmp_path):
     first = start(*small(tmp_path, "--no-cache"))
     time.sleep(1)
     second = start(*small(tmp_path, "--no-cache"))
-    results = [p.communicate() + (p.returncode,) for p in (first, second)]
+    results = [(*p.communicate(), p.returncode) for p in (first, second)]
     assert [r[2] for r in results] == [0, 0], results
     assert any("another build is writing to" in r[1] for r in results)
     out = tmp_path / "out"
@@ -124,7 +124,7 @@ def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
     kernels = kernel_pids(tmp_path / "out", proc)
     children = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted; the previous report is unchanged"
     assert "Traceback" not in stderr

@@ -216,9 +216,10 @@ def add_third_district(data: Path) -> None:
 @pytest.mark.slow
 def test_build_with_a_third_district(tmp_path, data_copy, cache_dir):
     add_third_district(data_copy)
+    notebooks = few_notebooks(tmp_path / "notebooks", "01_", "02_")  # names, and the targets chart
     result = build(
-        "--data", data_copy, "--out", tmp_path / "out", "--figures", tmp_path / "fig", "--lang", "en",
-        "--format", "html", "--cache-dir", cache_dir,
+        "--data", data_copy, "--notebooks", notebooks, "--out", tmp_path / "out", "--figures", tmp_path / "fig",
+        "--lang", "en", "--format", "html", "--cache-dir", cache_dir,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = open_offline(tmp_path / "out" / "report.en.html")
