@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import __version__, fonts
+from . import __version__, fonts, navigation, reuse
 from .i18n import join, t
 from .notebook import NOTEBOOK_ONLY
 from .report import STATIC_KEY
@@ -104,24 +104,28 @@ def static_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> dict:
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
+    css += (TEMPLATES / "report" / "reuse.css").read_text(encoding="utf-8")
     if mode == "print":
         css += (TEMPLATES / "report" / "print.css").read_text(encoding="utf-8")
     css = css.replace("var(--font-stack)", fonts.css_stack(lang))
+    title = t("report_title", lang, districts=ds_meta["district_list"])
     return {
         "html_lang": "zh-Hans" if lang == "zh" else "en",
         "version": __version__,
         "mode": f"{mode} {lang}",
-        "title": t("report_title", lang, districts=ds_meta["district_list"]),
+        "title": title,
         "kicker": ds_meta["kicker"],
         "subtitle": t("report_subtitle", lang, n_docs=ds_meta["n_docs"]),
         "documents": ds_meta["documents"],
         "built": t("built_on", lang, date=dt.date.today().isoformat()),
         "toc_title": t("toc", lang),
-        "toc": toc,
+        "toc": toc + reuse.toc_entry(lang),
         "css": css,
         "font_face": "/*FONT-FACE*/",
         "vega_bundle": None,
         "chart_loader": (TEMPLATES / "report" / "charts.js").read_text(encoding="utf-8"),
+        "reuse": reuse.resources(ds_meta, lang, mode, title),
+        "reuse_script": (TEMPLATES / "report" / "reuse.js").read_text(encoding="utf-8"),
     }
 
 
@@ -142,7 +146,13 @@ def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
         for _, d in ds.districts.iterrows()
     ]
     cities = sorted(set(ds.districts[f"province_{lang}"]))
-    return {"district_list": join(names, lang), "n_docs": len(docs), "documents": docs, "kicker": join(cities, lang)}
+    return {
+        "district_list": join(names, lang),
+        "n_docs": len(docs),
+        "documents": docs,
+        "kicker": join(cities, lang),
+        "data_dir": str(data_dir),
+    }
 
 
 def render_html(nb: nbformat.NotebookNode, resources: dict, vega_bundle: str | None) -> str:
@@ -170,11 +180,13 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
     import vl_convert
 
     counts = number_labels(nb, lang)
+    navigation.add_cross_references(nb, lang)
     toc = table_of_contents(nb)
     written = {}
     if "html" in formats:
         bundle = vl_convert.javascript_bundle()
-        page = render_html(nb, report_resources(meta, lang, "screen", toc), bundle)
+        linked = reuse.with_source_links(nb, meta, lang)
+        page = render_html(linked, report_resources(meta, lang, "screen", toc), bundle)
         bundle_free = page.replace(bundle, "")  # the font subset needs only the report's own characters
         path = stage / f"report.{lang}.html"
         path.write_text(with_font(page, fonts.embedded_font_face(bundle_free, lang)), encoding="utf-8")

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 from IPython.display import display
 
-from . import fonts, notebook
+from . import downloads, fonts, notebook
 from .data import LANGUAGES, Dataset, load
 from .i18n import join, t
 from .tables import DataError
@@ -137,9 +137,11 @@ class Report:
             na_rep="",
             classes=["report-table", css_class] if css_class else "report-table",
         )
+        caption = self.caption("table", t(f"tables.{name}", self.lang))
+        download = downloads.table_link(name, frame, self.lang, t("reuse.download_table", self.lang))
         emit(
-            f'<figure class="report-table-figure" id="tab-{name}">{self.caption("table", t(f"tables.{name}", self.lang))}'
-            f"{body}{self.source_line(tables)}</figure>"
+            f'<figure class="report-table-figure" id="tab-{name}">{caption}'
+            f"{body}{download}{self.source_line(tables)}</figure>"
         )
 
     # --- export -----------------------------------------------------------------------------

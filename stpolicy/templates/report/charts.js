@@ -4,7 +4,10 @@ function drawCharts() {
   document.querySelectorAll("figure .vega-chart").forEach(function (el) {
     var spec = JSON.parse(el.nextElementSibling.textContent);
     el.innerHTML = "";  // drop the static fallback
-    vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: 1 /* errors only */ }).catch(function (err) {
+    vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: 1 /* errors only */ }).then(function (result) {
+      // reuse.js listens: a click on a mark that carries a quote opens the source viewer.
+      el.dispatchEvent(new CustomEvent("chartdrawn", { bubbles: true, detail: result.view }));
+    }).catch(function (err) {
       el.textContent = "This chart could not be drawn: " + err;
       console.error(err);
     });

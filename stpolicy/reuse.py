@@ -1,0 +1,146 @@
+"""What the report's "Data, sources and citation" section and its navigation need: download links,
+how to cite (with BibTeX), the source documents (list and full texts), links from quotes to the
+source viewer, and the link to the other language's edition. The build passes the result to the
+template (templates/report/reuse.html.j2)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+from . import __version__, downloads
+from .i18n import t
+from .navigation import html_outputs
+from .report import script_safe_json
+from .sources import Sources, link_quotes, normalise, verbatim_quotes
+
+LANGUAGES = ("en", "zh")
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+SECTION_ID = "sec-data"
+LICENCE = {"name": "MIT", "title": "MIT License", "path": "https://opensource.org/licenses/MIT"}  # as README says
+BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def toc_entry(lang: str) -> list[dict]:
+    return [{"level": 2, "id": SECTION_ID, "text": t("reuse.title", lang)}]
+
+
+def editions(lang: str) -> list[dict]:
+    """Links to the same report in the other languages (report.en.html ↔ report.zh.html)."""
+    return [
+        {
+            "href": f"report.{other}.html",
+            "lang": HTML_LANG[other],
+            "text": t("nav.other_edition", lang),
+        }
+        for other in LANGUAGES
+        if other != lang
+    ]
+
+
+def bibtex(title: str, date: str, lang: str) -> str:
+    """A BibTeX @misc entry for this edition (special characters escaped)."""
+
+    def esc(text: str) -> str:
+        return BIBTEX_SPECIAL.sub(r"\\\1", text)
+
+    fields = {
+        "title": "{" + esc(title) + "}",
+        "year": date[:4],
+        "version": __version__,
+        "date": date,
+        "language": {"en": "english", "zh": "chinese"}[lang],
+        "howpublished": esc(f"report.{lang}.html (self-contained HTML) and report.{lang}.pdf"),
+        "note": esc(t("reuse.licence", "en")),
+    }
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
+    return f"@misc{{stpolicy_{date[:4]}_{lang},\n{body}\n}}"
+
+
+def source_documents(ds, lang: str) -> list[dict]:
+    """Publisher, title, date, index number, address (when the data has one) and full text of each source."""
+    docs = []
+    for _, d in ds.districts.iterrows():
+        docs.append(
+            {
+                "id": d.district_id,
+                "district": ds.district_name(d.district_id),
+                "publisher": d[f"issuer_{lang}"],
+                "title": d.doc_title_zh if lang == "zh" else f"{d.doc_title_en} ({d.doc_title_zh})",
+                "date": d.doc_date,
+                "index_no": d.get("doc_index_no", "") or "",
+                "address": d.get("source_url", "") or "",
+                "file": d.source_file,
+                "text": normalise(ds.sources[d.district_id]),
+            }
+        )
+    return docs
+
+
+def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
+    """Template context under `resources.report.reuse`; the PDF ("print") gets the citation and the
+    list of sources, not the download links nor the full texts (the viewer is interactive)."""
+    from .data import load
+
+    data_dir = Path(meta["data_dir"])
+    ds = load(data_dir, lang)
+    date = downloads.build_date().isoformat()
+    screen = mode == "screen"
+    context = {
+        "screen": screen,
+        "section_id": SECTION_ID,
+        "title": t("reuse.title", lang),
+        "editions": editions(lang),
+        "cite_title": t("reuse.cite_title", lang),
+        "cite_text": t("reuse.cite_text", lang, title=title, version=__version__, date=date),
+        "licence_label": t("reuse.licence_label", lang),
+        "licence": t("reuse.licence", lang),
+        "bibtex_label": t("reuse.bibtex_label", lang),
+        "bibtex": bibtex(title, date, lang),
+        "sources_title": t("reuse.sources_title", lang),
+        "sources": source_documents(ds, lang),
+        "labels": {k: t(f"reuse.{k}", lang) for k in ("publisher", "doc_title", "doc_date", "index_no", "address")},
+        "nav": {k: t(f"nav.{k}", lang) for k in ("skip", "back_to_top", "filter_label", "filter_placeholder")},
+        "filter_count": t("nav.filter_count", lang, shown="{shown}", total="{total}"),
+    }
+    if screen:
+        files = downloads.bundle(data_dir, title, LICENCE, downloads.build_date())
+        context |= {
+            "downloads_title": t("reuse.downloads_title", lang),
+            "downloads_intro": t("reuse.downloads_intro", lang),
+            "downloads": [
+                downloads.link(name, payload, t(f"reuse.download_{name.rsplit('.', 1)[1]}", lang))
+                for name, payload in files.items()
+            ],
+            "full_text": t("reuse.full_text", lang),
+            "full_text_note": t("reuse.full_text_note", lang),
+            "viewer": {k: t(f"reuse.viewer_{k}", lang) for k in ("title", "close", "passage")},
+            "ui_json": script_safe_json(
+                {
+                    "districts": {name: ident for ident, name in ds.district_names().items()},
+                    "strings": context["nav"] | {"filter_count": context["filter_count"]},
+                }
+            ),
+        }
+    return context
+
+
+def with_source_links(nb: nbformat.NotebookNode, meta: dict, lang: str) -> nbformat.NotebookNode:
+    """A copy of the merged notebook whose tables link each quote (and its row's value) to the viewer."""
+    data_dir = Path(meta["data_dir"])
+    from .data import load
+
+    ds = load(data_dir, lang)
+    sources = Sources(ds.sources, {name: ident for ident, name in ds.district_names().items()})
+    quotes = verbatim_quotes(data_dir)
+    quote_headers = {t("columns.quote", lang), t("columns.sentence", lang)}
+    value_headers = {t("columns.value", lang)}
+    nb = copy.deepcopy(nb)
+    for output in html_outputs(nb):
+        text = output.data["text/html"]
+        if "<table" in text:
+            output.data["text/html"] = link_quotes(text, sources, quotes, quote_headers, value_headers)
+    return nb

@@ -1,0 +1,128 @@
+"""The source viewer: the full text of each source document embedded in the HTML report, and
+links from the report's quotes (and the values quoted in them) to their place in that text.
+
+Offsets are computed at build time. They count UTF-16 code units, as JavaScript strings do, in the
+source text as embedded (BOM removed, line ends normalised to LF, which is also what an HTML parser
+makes of the text), so the browser can cut the passage out with `text.slice(start, end)`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .tables import TABLES, read_table
+
+TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+BODY = re.compile(r"<tbody\b[^>]*>(.*?)</tbody>", re.S)
+ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+CELL = re.compile(r"(<td\b[^>]*>)(.*?)(</td>)", re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def normalise(text: str) -> str:
+    """The text as the browser will hold it: no BOM, LF line ends."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class Passage:
+    district_id: str
+    start: int  # UTF-16 code units
+    end: int
+
+    def anchor(self) -> str:
+        return f"source-{self.district_id}"
+
+
+class Sources:
+    """The districts' source texts, and where a verbatim quote sits in them."""
+
+    def __init__(self, texts: dict[str, str], names: dict[str, str]):
+        self.texts = {d: normalise(t) for d, t in texts.items()}
+        self.names = names  # district name in the report language -> district_id
+
+    def locate(self, quote: str, district_id: str | None = None) -> Passage | None:
+        """The first occurrence of `quote` in its district's text (or in the only text holding it)."""
+        quote = normalise(quote).strip()
+        if not quote:
+            return None
+        holders = [d for d, t in self.texts.items() if quote in t]
+        if district_id in holders:
+            holders = [district_id]
+        if not holders:
+            return None
+        text = self.texts[holders[0]]
+        i = text.index(quote)
+        start = utf16_length(text[:i])
+        return Passage(holders[0], start, start + utf16_length(quote))
+
+
+def verbatim_quotes(data_dir: Path) -> set[str]:
+    """Every value of a column the sidecars mark `verbatim: true` (quotes checked against the sources)."""
+    quotes = set()
+    for name in TABLES:
+        if not (Path(data_dir) / f"{name}.csv").exists():
+            continue
+        raw = read_table(Path(data_dir), name)
+        for column, spec in raw.meta["columns"].items():
+            if spec.get("verbatim") and column in raw.frame:
+                quotes |= {q for q in raw.frame[column] if q}
+    return quotes
+
+
+def link_attrs(p: Passage) -> str:
+    return (
+        f'class="src-link" href="#{p.anchor()}" data-source="{p.district_id}" data-start="{p.start}" data-end="{p.end}"'
+    )
+
+
+def cell_text(cell_html: str) -> str:
+    return html.unescape(TAG.sub("", cell_html)).strip()
+
+
+def link_table(table: str, sources: Sources, quotes: set[str], quote_headers: set[str], value_headers: set[str]):
+    """Wrap each quote cell (and the value cells of its row) in a link to the quote's passage.
+
+    A cell is a quote when its text is a curated verbatim quote, or when it stands in a column
+    headed like a quote column and occurs verbatim in a source (keyword-in-context sentences)."""
+    headers = [cell_text(h) for h in HEADER_CELL.findall(table.split("</thead>")[0])]
+    body = BODY.search(table)
+    if not body or not headers:
+        return table
+
+    def link_row(row: re.Match) -> str:
+        cells = CELL.findall(row.group(1))
+        if len(cells) != len(headers):
+            return row.group(0)
+        texts = [cell_text(c[1]) for c in cells]
+        district = next((sources.names[x] for x in texts if x in sources.names), None)
+        passage = None
+        for header, text in zip(headers, texts, strict=True):
+            if text in quotes or header in quote_headers:
+                passage = sources.locate(text, district)
+                if passage:
+                    break
+        if not passage:
+            return row.group(0)
+        linked = iter(
+            f"{open_}<a {link_attrs(passage)}>{inner}</a>{close}"
+            if (header in quote_headers or header in value_headers or text in quotes) and "<a " not in inner
+            else f"{open_}{inner}{close}"
+            for (open_, inner, close), header, text in zip(cells, headers, texts, strict=True)
+        )
+        return row.group(0).replace(row.group(1), CELL.sub(lambda _: next(linked), row.group(1)), 1)
+
+    return table.replace(body.group(1), ROW.sub(link_row, body.group(1)), 1)
+
+
+def link_quotes(html_text: str, sources: Sources, quotes: set[str], quote_headers: set[str], value_headers: set[str]):
+    """Every report table in `html_text` with its quotes linked to the source viewer."""
+    return TABLE.sub(lambda m: link_table(m.group(0), sources, quotes, quote_headers, value_headers), html_text)

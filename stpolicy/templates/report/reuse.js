@@ -1,0 +1,151 @@
+// Reading aids of the report: the source viewer (quotes and chart marks open their passage in the
+// full source text), the table of contents (collapsed on phones, current section marked), a filter
+// box over the appendix tables and the back-to-top link. Offline; everything it needs is in the page.
+(function () {
+  "use strict";
+  var ui = JSON.parse(document.getElementById("reuse-ui").textContent);
+  var narrow = window.matchMedia("(max-width: 71.99rem)");
+
+  // --- source viewer -------------------------------------------------------------------------
+  var dialog = document.getElementById("source-viewer");
+  var viewerText = document.getElementById("sv-text");
+  var viewerDoc = document.getElementById("sv-doc");
+  var opener = null;
+
+  function openSource(source, start, end, from) {
+    var holder = document.getElementById("source-text-" + source);
+    if (!holder || !dialog) return false;
+    var text = holder.textContent;  // offsets are UTF-16 code units, computed at build time
+    var mark = document.createElement("mark");
+    mark.id = "sv-passage";
+    mark.textContent = text.slice(start, end);
+    viewerText.replaceChildren(document.createTextNode(text.slice(0, start)), mark,
+      document.createTextNode(text.slice(end)));
+    viewerDoc.textContent = holder.getAttribute("data-title");
+    opener = from || document.activeElement;
+    if (!dialog.open) dialog.showModal();
+    mark.scrollIntoView({ block: "center" });
+    viewerText.focus({ preventScroll: true });
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.src-link");
+    if (!link) return;
+    var ok = openSource(link.getAttribute("data-source"), +link.getAttribute("data-start"),
+      +link.getAttribute("data-end"), link);
+    if (ok) event.preventDefault();
+  });
+  if (dialog) {
+    document.getElementById("sv-close").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("click", function (event) {  // a click on the backdrop closes
+      if (event.target === dialog) dialog.close();
+    });
+    dialog.addEventListener("close", function () {
+      if (opener && opener.focus) opener.focus();
+    });
+  }
+
+  // A chart mark whose data carry a verbatim quote opens it (first occurrence in its district's
+  // text, the same rule the build uses for the table links).
+  function districtOf(datum) {
+    if (datum.district_id) return datum.district_id;
+    return ui.districts[datum.district] || null;
+  }
+  function openQuote(datum, el) {
+    var ids = districtOf(datum) ? [districtOf(datum)] : Object.values(ui.districts);
+    for (var i = 0; i < ids.length; i++) {
+      var holder = document.getElementById("source-text-" + ids[i]);
+      var at = holder ? holder.textContent.indexOf(datum.quote) : -1;
+      if (at >= 0) return openSource(ids[i], at, at + datum.quote.length, el);
+    }
+    return false;
+  }
+  document.addEventListener("chartdrawn", function (event) {
+    var view = event.detail, el = event.target;
+    view.addEventListener("click", function (_, item) {
+      if (item && item.datum && typeof item.datum.quote === "string") openQuote(item.datum, el);
+    });
+    view.addEventListener("mousemove", function (_, item) {
+      el.style.cursor = item && item.datum && typeof item.datum.quote === "string" ? "pointer" : "";
+    });
+  });
+
+  // --- table of contents ---------------------------------------------------------------------
+  var toc = document.querySelector("nav.toc details");
+  if (toc && narrow.matches) toc.open = false;
+  if (toc) {
+    toc.addEventListener("click", function (event) {
+      if (event.target.closest("a") && narrow.matches) toc.open = false;
+    });
+  }
+  var links = {};
+  document.querySelectorAll("nav.toc a[href^='#']").forEach(function (a) {
+    links[a.getAttribute("href").slice(1)] = a;
+  });
+  if ("IntersectionObserver" in window) {
+    var current = null;
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        if (current) current.removeAttribute("aria-current");
+        current = links[entry.target.id];
+        current.setAttribute("aria-current", "true");
+      });
+    }, { rootMargin: "0px 0px -70% 0px" });
+    Object.keys(links).forEach(function (id) {
+      var heading = document.getElementById(id);
+      if (heading) observer.observe(heading);
+    });
+  }
+
+  // --- filter over the appendix tables ---------------------------------------------------------
+  var appendix = document.getElementById("sec-appendix");
+  var tables = appendix ? Array.from(document.querySelectorAll("table.report-table")).filter(function (t) {
+    return appendix.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING &&
+      !t.closest(".reuse");
+  }) : [];
+  tables.forEach(function (table, n) {
+    var rows = Array.from(table.tBodies[0] ? table.tBodies[0].rows : []);
+    var box = document.createElement("div");
+    box.className = "table-filter";
+    var id = "table-filter-" + (n + 1);
+    var label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = ui.strings.filter_label;
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.placeholder = ui.strings.filter_placeholder;
+    input.autocomplete = "off";
+    var count = document.createElement("span");
+    count.className = "filter-count";
+    count.setAttribute("role", "status");
+    input.setAttribute("aria-describedby", id + "-count");
+    count.id = id + "-count";
+    box.append(label, input, count);
+    var figure = table.closest("figure") || table;
+    figure.parentNode.insertBefore(box, figure);
+    function apply() {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var text = row.textContent.toLowerCase();
+        var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+        row.hidden = !hit;
+        if (hit) shown++;
+      });
+      count.textContent = words.length ? ui.strings.filter_count.replace("{shown}", shown)
+        .replace("{total}", rows.length) : "";
+    }
+    input.addEventListener("input", apply);
+  });
+
+  // --- back to top: shown once the reader has scrolled a screen down -----------------------------
+  var top = document.querySelector(".back-to-top");
+  if (top) {
+    var onScroll = function () { top.classList.toggle("at-top", window.scrollY < window.innerHeight); };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    onScroll();
+  }
+})();
