@@ -21,11 +21,8 @@ from stpolicy import downloads, navigation
 from stpolicy.sources import Sources, link_quotes
 
 LANGS = ["en", "zh"]
-DOWNLOAD = re.compile(r'<a\b[^>]*\bdownload="([^"]+)"[^>]*\bhref="data:([^;,]+)[^,]*;base64,([^"]+)"')
-SRC_LINK = re.compile(
-    r'<a class="src-link"[^>]*data-source="([^"]+)" data-start="(\d+)" data-end="(\d+)">(.*?)</a>', re.S
-)
-SOURCE_TEXT = re.compile(r'<div class="source-text" id="source-text-([^"]+)"[^>]*>(.*?)</div>', re.S)
+ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+DATA_URI = re.compile(r"data:([^;,]+)[^,]*;base64,(.+)")
 PAYLOADS = {'=HYPERLINK("http://example.com","x")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3"}
 
 
@@ -33,8 +30,24 @@ def html_of(built: Path, lang: str) -> str:
     return (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
 
 
+def elements(page: str, tag: str, **wanted: str) -> list[tuple[dict, str]]:
+    """(attributes, inner HTML) of each `tag` element whose attributes include `wanted`, in any order
+    (the HTML exporter sorts attributes); `class` matches one of the element's classes."""
+    found = []
+    for attrs, inner in re.findall(rf"<{tag}\b([^>]*)>(.*?)</{tag}>", page, re.S):
+        a = {k: html.unescape(v) for k, v in ATTR.findall(attrs)}
+        if all(v in a.get(k, "").split() if k == "class" else a.get(k) == v for k, v in wanted.items()):
+            found.append((a, inner))
+    return found
+
+
 def decoded_downloads(page: str) -> dict[str, tuple[str, bytes]]:
-    return {name: (mime, base64.b64decode(payload)) for name, mime, payload in DOWNLOAD.findall(page)}
+    files = {}
+    for a, _ in elements(page, "a"):
+        if "download" in a:
+            mime, payload = DATA_URI.fullmatch(a["href"]).groups()
+            files[a["download"]] = (mime, base64.b64decode(payload))
+    return files
 
 
 def csv_rows(payload: bytes) -> list[list[str]]:
@@ -234,7 +247,10 @@ def test_download_links_decode_to_the_curated_data(built, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_quote_link_points_at_its_text_in_the_embedded_source(built, lang):
     page = html_of(built, lang)
-    texts = {d: html.unescape(t) for d, t in SOURCE_TEXT.findall(page)}
+    texts = {
+        a["id"].removeprefix("source-text-"): html.unescape(t)
+        for a, t in elements(page, "div", **{"class": "source-text"})
+    }
     districts = read_rows(DATA / "districts.csv")
     for d in districts:  # the full texts are embedded, unchanged
         assert texts[d["district_id"]] == (DATA / d["source_file"]).read_text(encoding="utf-8-sig")
@@ -244,8 +260,11 @@ def test_every_quote_link_points_at_its_text_in_the_embedded_source(built, lang)
         for r in read_rows(DATA / f"{table}.csv")
     }
     targets = set()
-    for district, start, end, text in SRC_LINK.findall(page):
-        passage = utf16_slice(texts[district], int(start), int(end))
+    links = elements(page, "a", **{"class": "src-link"})
+    assert len(links) > len(read_rows(DATA / "indicators.csv"))
+    for a, text in links:
+        district = a["data-source"]
+        passage = utf16_slice(texts[district], int(a["data-start"]), int(a["data-end"]))
         shown = html.unescape(text)
         # A quote (or a keyword-in-context sentence) links to itself; a value links to its row's quote.
         assert passage == shown or (passage in quotes and shown not in quotes), (shown, passage)
@@ -258,12 +277,11 @@ def test_every_quote_link_points_at_its_text_in_the_embedded_source(built, lang)
 def test_cross_references_match_the_figure_and_table_labels(built, lang):
     page = html_of(built, lang)
     labels = {
-        ident: navigation.label_text(label)
-        for ident, label in re.findall(
-            r'<figure\b[^>]*\bid="([^"]+)"[^>]*>.*?<span class="label"[^>]*>(.*?)</span>', page, re.S
-        )
+        a["id"]: navigation.label_text(re.search(r'<span\b[^>]*class="label"[^>]*>(.*?)</span>', inner, re.S).group(1))
+        for a, inner in elements(page, "figure")
+        if "id" in a
     }
-    refs = re.findall(r'<a class="xref-link" href="#([^"]+)">([^<]+)</a>', page)
+    refs = [(a["href"].removeprefix("#"), html.unescape(t)) for a, t in elements(page, "a", **{"class": "xref-link"})]
     assert len(refs) >= 10
     for ident, text in refs:
         assert labels[ident] == text, (ident, text)
@@ -274,8 +292,9 @@ def test_cross_references_match_the_figure_and_table_labels(built, lang):
 def test_citation_sources_and_other_edition(built, lang):
     page = html_of(built, lang)
     other = "zh" if lang == "en" else "en"
-    assert f'href="report.{other}.html"' in page and '<link rel="alternate" hreflang="' in page
-    bibtex = html.unescape(re.search(r'<pre class="bibtex"[^>]*><code>(.*?)</code>', page, re.S).group(1))
+    assert elements(page, "a", href=f"report.{other}.html")
+    assert re.search(rf'<link\b(?=[^>]*rel="alternate")(?=[^>]*href="report.{other}.html")', page)
+    bibtex = html.unescape(re.search(r"<code>(@misc.*?)</code>", page, re.S).group(1))
     from stpolicy import __version__
 
     assert bibtex.startswith("@misc{") and f"version = {{{__version__}}}" in bibtex and "MIT" in bibtex
