@@ -210,6 +210,7 @@ def test_cross_references_name_the_assigned_labels(lang, labels, sentence):
 # --- the built report -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_download_links_decode_to_the_curated_data(built, lang):
     files = decoded_downloads(html_of(built, lang))
@@ -244,6 +245,7 @@ def test_download_links_decode_to_the_curated_data(built, lang):
     assert sheet_quotes == [r["quote"] for r in indicators]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_quote_link_points_at_its_text_in_the_embedded_source(built, lang):
     page = html_of(built, lang)
@@ -273,6 +275,7 @@ def test_every_quote_link_points_at_its_text_in_the_embedded_source(built, lang)
         assert (row["district_id"], row["quote"]) in targets, row["indicator_id"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_cross_references_match_the_figure_and_table_labels(built, lang):
     page = html_of(built, lang)
@@ -288,6 +291,7 @@ def test_cross_references_match_the_figure_and_table_labels(built, lang):
     assert {ident for ident, _ in refs} >= {"fig-targets", "tab-indicators"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_citation_sources_and_other_edition(built, lang):
     page = html_of(built, lang)
@@ -321,6 +325,7 @@ def browser_page(playwright, path: Path, width: int, scheme: str = "light"):
     return browser, page, errors
 
 
+@pytest.mark.slow
 def test_source_viewer_filter_and_navigation_in_the_browser(built):
     require_chromium()
     from playwright.sync_api import sync_playwright
