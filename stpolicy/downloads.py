@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .tables import TABLES, read_table
+from .tables import TABLES, primary_key, read_table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
@@ -185,9 +185,9 @@ def datapackage(tables: list[Curated], title: str, licence: dict, created: dt.da
     for table in tables:
         present = [c for c in table.frame.columns if c in table.meta["columns"]]
         schema = {"fields": [field_schema(c, table.meta["columns"][c], vocabularies) for c in present]}
-        key = table.meta.get("primary_key")
+        key = primary_key(table.meta)
         if key:
-            schema["primaryKey"] = key
+            schema["primaryKey"] = key[0] if len(key) == 1 else key
         if foreign_keys(table.meta):
             schema["foreignKeys"] = foreign_keys(table.meta)
         resources.append(

@@ -15,7 +15,7 @@ from . import __version__, downloads
 from .i18n import t
 from .navigation import html_outputs
 from .report import script_safe_json
-from .sources import Sources, link_quotes, normalise, verbatim_quotes
+from .sources import Sources, link_quotes, normalise, passages_by_id, verbatim_quotes
 
 LANGUAGES = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
@@ -74,6 +74,14 @@ def source_documents(ds, lang: str) -> list[dict]:
                 "index_no": d.get("doc_index_no", "") or "",
                 "address": d.get("source_url", "") or "",
                 "file": d.source_file,
+                "label": t(
+                    "doc_cite",
+                    lang,
+                    district=ds.district_name(d.district_id),
+                    title_en=d.doc_title_en,
+                    title_zh=d.doc_title_zh,
+                    date=d.doc_date,
+                ),
                 "text": normalise(ds.sources[d.district_id]),
             }
         )
@@ -96,7 +104,6 @@ def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
         "editions": editions(lang),
         "cite_title": t("reuse.cite_title", lang),
         "cite_text": t("reuse.cite_text", lang, title=title, version=__version__, date=date),
-        "licence_label": t("reuse.licence_label", lang),
         "licence": t("reuse.licence", lang),
         "bibtex_label": t("reuse.bibtex_label", lang),
         "bibtex": bibtex(title, date, lang),
@@ -112,7 +119,11 @@ def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
             "downloads_title": t("reuse.downloads_title", lang),
             "downloads_intro": t("reuse.downloads_intro", lang),
             "downloads": [
-                downloads.link(name, payload, t(f"reuse.download_{name.rsplit('.', 1)[1]}", lang))
+                downloads.link(
+                    name,
+                    payload,
+                    t(f"reuse.download_{name.rsplit('.', 1)[1]}", lang, size=f"{len(payload) / 1e3:.0f} kB"),
+                )
                 for name, payload in files.items()
             ],
             "full_text": t("reuse.full_text", lang),
@@ -121,11 +132,16 @@ def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
             "ui_json": script_safe_json(
                 {
                     "districts": {name: ident for ident, name in ds.district_names().items()},
+                    "passages": passages_by_id(data_dir, sources_of(ds)),
                     "strings": context["nav"] | {"filter_count": context["filter_count"]},
                 }
             ),
         }
     return context
+
+
+def sources_of(ds) -> Sources:
+    return Sources(ds.sources, {name: ident for ident, name in ds.district_names().items()})
 
 
 def with_source_links(nb: nbformat.NotebookNode, meta: dict, lang: str) -> nbformat.NotebookNode:
@@ -134,7 +150,7 @@ def with_source_links(nb: nbformat.NotebookNode, meta: dict, lang: str) -> nbfor
     from .data import load
 
     ds = load(data_dir, lang)
-    sources = Sources(ds.sources, {name: ident for ident, name in ds.district_names().items()})
+    sources = sources_of(ds)
     quotes = verbatim_quotes(data_dir)
     quote_headers = {t("columns.quote", lang), t("columns.sentence", lang)}
     value_headers = {t("columns.value", lang)}

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .tables import TABLES, read_table
+from .tables import TABLES, primary_key, read_table
 
 TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
@@ -76,6 +76,27 @@ def verbatim_quotes(data_dir: Path) -> set[str]:
             if spec.get("verbatim") and column in raw.frame:
                 quotes |= {q for q in raw.frame[column] if q}
     return quotes
+
+
+def passages_by_id(data_dir: Path, sources: Sources) -> dict[str, list]:
+    """`{"indicator_id:zhenhai-i001": [district, start, end], ...}` for every row of a table that has a
+    verbatim quote, keyed by its primary key: a chart mark whose data carry the id opens its passage."""
+    index = {}
+    for name in TABLES:
+        if not (Path(data_dir) / f"{name}.csv").exists():
+            continue
+        raw = read_table(Path(data_dir), name)
+        keys = primary_key(raw.meta)
+        verbatim = [c for c, spec in raw.meta["columns"].items() if spec.get("verbatim") and c in raw.frame]
+        if len(keys) != 1 or not verbatim or "district_id" not in raw.frame:
+            continue
+        key = keys[0]
+        column = "quote" if "quote" in verbatim else verbatim[0]
+        for ident, district, quote in zip(raw.frame[key], raw.frame["district_id"], raw.frame[column], strict=True):
+            p = sources.locate(quote, district)
+            if p and p.district_id == district:
+                index[f"{key}:{ident}"] = [p.district_id, p.start, p.end]
+    return index
 
 
 def link_attrs(p: Passage) -> str:

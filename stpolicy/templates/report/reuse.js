@@ -46,28 +46,34 @@
     });
   }
 
-  // A chart mark whose data carry a verbatim quote opens it (first occurrence in its district's
-  // text, the same rule the build uses for the table links).
+  // A chart mark opens its passage when its data carry the id of a curated row (offsets from the
+  // build, ui.passages) or a verbatim quote (first occurrence in its district's text, the rule the
+  // build uses for the table links).
   function districtOf(datum) {
-    if (datum.district_id) return datum.district_id;
-    return ui.districts[datum.district] || null;
+    return datum.district_id || ui.districts[datum.district] || null;
   }
-  function openQuote(datum, el) {
+  function passageOf(datum) {
+    for (var key in datum) {
+      var hit = ui.passages[key + ":" + datum[key]];
+      if (hit) return hit;
+    }
+    if (typeof datum.quote !== "string") return null;
     var ids = districtOf(datum) ? [districtOf(datum)] : Object.values(ui.districts);
     for (var i = 0; i < ids.length; i++) {
       var holder = document.getElementById("source-text-" + ids[i]);
       var at = holder ? holder.textContent.indexOf(datum.quote) : -1;
-      if (at >= 0) return openSource(ids[i], at, at + datum.quote.length, el);
+      if (at >= 0) return [ids[i], at, at + datum.quote.length];
     }
-    return false;
+    return null;
   }
   document.addEventListener("chartdrawn", function (event) {
     var view = event.detail, el = event.target;
     view.addEventListener("click", function (_, item) {
-      if (item && item.datum && typeof item.datum.quote === "string") openQuote(item.datum, el);
+      var hit = item && item.datum && passageOf(item.datum);
+      if (hit) openSource(hit[0], hit[1], hit[2], el);
     });
     view.addEventListener("mousemove", function (_, item) {
-      el.style.cursor = item && item.datum && typeof item.datum.quote === "string" ? "pointer" : "";
+      el.style.cursor = item && item.datum && passageOf(item.datum) ? "pointer" : "";
     });
   });
 
