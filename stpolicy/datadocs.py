@@ -89,6 +89,7 @@ DOC_ORDER = (
     "comparability",
     "measures",
     "tool_codes",
+    "second_coding",
     "programmes",
     "agencies",
     "narrative",

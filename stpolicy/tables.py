@@ -24,6 +24,7 @@ TABLES = (
     "comparability",
     "measures",
     "tool_codes",
+    "second_coding",
     "programmes",
     "narrative",
     "stopwords",

@@ -277,23 +277,30 @@ def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
     return problems
 
 
-def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
-    codes, measures, vocab = tables["tool_codes"], tables["measures"].frame, tables["vocabularies"].frame
+def sub_tool_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """A sub-tool belongs to the policy tool beside it, in every table that codes both (first and second coding)."""
+    vocab = tables["vocabularies"].frame
     sub_tools = vocab[vocab["vocabulary"] == "sub_tool"]
     parents = dict(zip(sub_tools["code"], sub_tools["parent"], strict=True))
+    return [
+        Problem(
+            str(table.path),
+            line,
+            "sub_tool",
+            f"{row['sub_tool']!r} belongs to policy_tool {parents[row['sub_tool']]!r}, not {row['policy_tool']!r}",
+        )
+        for table in tables.values()
+        if {"policy_tool", "sub_tool"} <= set(table.frame.columns)
+        for line, row in table.frame.iterrows()
+        if parents.get(row["sub_tool"]) and parents[row["sub_tool"]] != row["policy_tool"]
+    ]
+
+
+def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
+    codes, measures = tables["tool_codes"], tables["measures"].frame
     measure_rows = measures.set_index("measure_id") if "measure_id" in measures else pd.DataFrame()
     problems = []
     for line, row in codes.frame.iterrows():
-        parent = parents.get(row.get("sub_tool"))
-        if parent and parent != row.get("policy_tool"):
-            problems.append(
-                Problem(
-                    str(codes.path),
-                    line,
-                    "sub_tool",
-                    f"{row['sub_tool']!r} belongs to policy_tool {parent!r}, not {row.get('policy_tool')!r}",
-                )
-            )
         if row.get("measure_id") not in measure_rows.index:
             continue  # reported as a broken reference
         measure = measure_rows.loc[row["measure_id"]]
@@ -382,6 +389,7 @@ def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems += provenance_problems(tables, sources)
     problems += digit_problems(tables)
     problems += indicator_problems(tables)
+    problems += sub_tool_problems(tables)
     problems += tool_code_problems(tables, sources)
     problems += measure_problems(tables, sources)
     problems += programme_problems(tables)
