@@ -324,6 +324,22 @@ def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> 
     return problems
 
 
+def second_coding_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """A second coding row names the district of the clause it codes."""
+    second, first = tables["second_coding"], tables["tool_codes"].frame
+    district_of = dict(zip(first.get("code_id", []), first.get("district_id", []), strict=False))
+    return [
+        Problem(
+            str(second.path),
+            line,
+            "district_id",
+            f"{row['district_id']!r} differs from the district of {row['code_id']} ({district_of[row['code_id']]!r})",
+        )
+        for line, row in second.frame.iterrows()
+        if row["code_id"] in district_of and row["district_id"] != district_of[row["code_id"]]
+    ]
+
+
 def measure_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
     """Named agencies occur in the agency quote (or, without one, in the measure's paragraph)."""
     table = tables["measures"]
@@ -391,6 +407,7 @@ def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems += indicator_problems(tables)
     problems += sub_tool_problems(tables)
     problems += tool_code_problems(tables, sources)
+    problems += second_coding_problems(tables)
     problems += measure_problems(tables, sources)
     problems += programme_problems(tables)
     problems += vocabulary_problems(tables)
