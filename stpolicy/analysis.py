@@ -264,3 +264,40 @@ def comparability_criteria(ds: Dataset) -> pd.DataFrame:
             for c, m in checks.items()
         ]
     return pd.DataFrame(rows, columns=["comparison_id", "left_indicator_id", "criterion", "met", "comparable"])
+
+
+CODED_FIELDS = ("policy_tool", "sub_tool", "value_chain_stage", "theme", "in_scope")
+
+
+def coder_agreement(ds: Dataset) -> pd.DataFrame:
+    """Per coded field: clauses coded twice (n), share coded alike, Cohen's kappa and its Landis & Koch
+    band, comparing tool_codes.csv (first coder, defaults filled) with second_coding.csv (blind second coder)."""
+    from .stats import cohen_kappa, landis_koch
+
+    pairs = ds.tool_codes.merge(ds.second_coding, on="code_id", suffixes=("_first", "_second"))
+    rows = []
+    for field in CODED_FIELDS if len(pairs) else ():
+        first, second = pairs[f"{field}_first"], pairs[f"{field}_second"]
+        kappa = cohen_kappa(first, second)
+        rows.append(
+            {
+                "field": field,
+                "n": len(pairs),
+                "agreement": float((first == second).mean()),
+                "kappa": kappa,
+                "band": landis_koch(kappa) if pd.notna(kappa) else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["field", "n", "agreement", "kappa", "band"])
+
+
+def coder_disagreements(ds: Dataset) -> pd.DataFrame:
+    """Long rows (code_id, field, first, second) where the two coders differ: what the rules must settle."""
+    pairs = ds.tool_codes.merge(ds.second_coding, on="code_id", suffixes=("_first", "_second"))
+    rows = [
+        {"code_id": r["code_id"], "field": f, "first": r[f"{f}_first"], "second": r[f"{f}_second"]}
+        for _, r in pairs.iterrows()
+        for f in CODED_FIELDS
+        if r[f"{f}_first"] != r[f"{f}_second"]
+    ]
+    return pd.DataFrame(rows, columns=["code_id", "field", "first", "second"])

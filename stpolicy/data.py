@@ -72,7 +72,8 @@ def typed(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
 def derive_defaults(tables: dict[str, pd.DataFrame]) -> None:
     """Turn the true/false columns into booleans. (Validation has already filled the optional
     columns added after the original interface with their sidecar defaults: stpolicy.defaults.)"""
-    tables["tool_codes"]["in_scope"] = tables["tool_codes"]["in_scope"] == "true"
+    for name in ("tool_codes", "second_coding"):
+        tables[name]["in_scope"] = tables[name]["in_scope"] == "true"
     tables["indicators"]["aspirational"] = tables["indicators"]["aspirational"] == "true"
 
 

@@ -323,7 +323,86 @@ def kwic(ds: Dataset, terms: list[str]) -> list[str]:
 def methods(ds: Dataset) -> list[str]:
     from .stats import PERMUTATIONS
 
-    return [
+    texts = [
         t(f"methods.{key}", ds.lang, permutations=f"{PERMUTATIONS:,}")
         for key in ("curation", "coding", "test", "logodds", "limits")
     ]
+    return [*texts[:2], agreement(ds), *texts[2:]]
+
+
+def kappa_text(kappa: float, lang: str) -> str:
+    """A kappa to two decimals (our arithmetic), or 'not defined'."""
+    return t("agreement.undefined", lang) if pd.isna(kappa) else f"{kappa:.2f}"
+
+
+def landis_koch_convention(lang: str) -> str:
+    """The Landis and Koch bands from stats.LANDIS_KOCH, as 'slight 0.00–0.20, fair 0.21–0.40, ...'."""
+    from .stats import LANDIS_KOCH
+
+    bounds = [bound for bound, _ in LANDIS_KOCH]
+    return t("list_sep", lang).join(
+        t("agreement.band_range", lang, band=t(f"agreement.bands.{name}", lang), low=f"{low:.2f}", high=f"{high:.2f}")
+        for low, (high, name) in zip([b + 0.01 if b else b for b in bounds[:-1]], LANDIS_KOCH[1:], strict=True)
+    )
+
+
+def agreement(ds: Dataset) -> str:
+    """The method notes' paragraph on inter-coder agreement, from analysis.coder_agreement."""
+    from .stats import KAPPA_RULE_THRESHOLD
+
+    a = analysis.coder_agreement(ds)
+    if a.empty:
+        return t("agreement.no_sample", ds.lang)
+    lang = ds.lang
+    field = {f: lower_first(t(f"agreement.fields.{f}", lang), lang) for f in a["field"]}
+    lowest = a.loc[a["kappa"].fillna(1).idxmin()]
+    bands = [b for b in a.sort_values("kappa")["band"].unique() if b]
+    sentences = [
+        t(
+            "agreement.sample",
+            lang,
+            n=int(a["n"].iloc[0]),
+            agree_min=percent(a["agreement"].min(), lang),
+            agree_max=percent(a["agreement"].max(), lang),
+            kappa_min=kappa_text(lowest["kappa"], lang),
+            field_min=field[lowest["field"]],
+            kappa_max=kappa_text(a["kappa"].max(), lang),
+        )
+    ]
+    convention = landis_koch_convention(lang)
+    band = {b: t(f"agreement.bands.{b}", lang) for b in bands}
+    if len(bands) == 1:
+        sentences.append(t("agreement.strength_one", lang, convention=convention, band=band[bands[0]]))
+    elif bands:
+        sentences.append(
+            t(
+                "agreement.strength_range",
+                lang,
+                convention=convention,
+                band_min=band[bands[0]],
+                band_max=band[bands[-1]],
+            )
+        )
+    low = a[a["kappa"] < KAPPA_RULE_THRESHOLD]
+    if len(low):
+        sentences.append(
+            t(
+                "agreement.low",
+                lang,
+                threshold=f"{KAPPA_RULE_THRESHOLD:.2f}",
+                fields=join([field[f] for f in low["field"]], lang),
+            )
+        )
+    else:
+        differ = analysis.coder_disagreements(ds)["code_id"].unique()
+        notes = ds.second_coding.set_index("code_id")["note"].fillna("")
+        sentences.append(
+            t(
+                "agreement.none_low",
+                lang,
+                threshold=f"{KAPPA_RULE_THRESHOLD:.2f}",
+                n_clauses=len(differ),
+                n_noted=int((notes.reindex(differ) != "").sum()),
+            )
+        )
+    return t("sentence_sep", lang).join(sentences)

@@ -1,6 +1,7 @@
 """Statistics for the comparisons: a permutation (Monte-Carlo) chi-square test of whether the
 policy-instrument mix differs between districts, and weighted log-odds ratios with an
-informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) for distinctive vocabulary."""
+informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) for distinctive vocabulary; Cohen's kappa
+for the agreement of two coders, read with the Landis & Koch (1977) bands."""
 
 from __future__ import annotations
 
@@ -82,3 +83,35 @@ def log_odds_dirichlet(
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+# Landis & Koch (1977): the upper bound of each band of kappa and its name (strings.yml kappa_bands).
+LANDIS_KOCH = (
+    (0.0, "poor"),
+    (0.2, "slight"),
+    (0.4, "fair"),
+    (0.6, "moderate"),
+    (0.8, "substantial"),
+    (1.0, "almost_perfect"),
+)
+# A coded field whose kappa is below this (less than substantial) had its rule revised (data/README.md).
+KAPPA_RULE_THRESHOLD = 0.6
+
+
+def cohen_kappa(first: pd.Series, second: pd.Series) -> float:
+    """Cohen's kappa of two coders' labels for the same units: (p_o − p_e) / (1 − p_e), with p_e from
+    each coder's own label shares. NaN when it is undefined (both coders used one and the same label)."""
+    first, second = pd.Series(first).reset_index(drop=True), pd.Series(second).reset_index(drop=True)
+    if len(first) != len(second) or first.empty:
+        raise ValueError("kappa needs two equally long, non-empty series of labels")
+    observed = float((first == second).mean())
+    shares_1, shares_2 = first.value_counts(normalize=True), second.value_counts(normalize=True)
+    expected = float(shares_1.mul(shares_2, fill_value=0).sum())
+    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def landis_koch(kappa: float) -> str:
+    """The Landis & Koch band of a kappa: poor (< 0), slight (≤ 0.2), fair, moderate, substantial, almost_perfect."""
+    if kappa < 0:
+        return "poor"
+    return next(name for bound, name in LANDIS_KOCH[1:] if kappa <= bound)

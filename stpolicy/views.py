@@ -187,3 +187,23 @@ def keyword_sentences(ds: Dataset, kwic: pd.DataFrame) -> pd.DataFrame:
             col(ds, "sentence"): kwic["sentence"],
         }
     )
+
+
+def agreement(ds: Dataset) -> pd.DataFrame:
+    """analysis.coder_agreement with the field names, shares, kappas and bands in the report language."""
+    from .narrative import kappa_text
+
+    a = analysis.coder_agreement(ds)
+
+    def head(key: str) -> str:
+        return t(f"agreement.columns.{key}", ds.lang)
+
+    return pd.DataFrame(
+        {
+            head("field"): [t(f"agreement.fields.{f}", ds.lang) for f in a["field"]],
+            head("n"): a["n"],
+            head("agreement"): [percent(x, ds.lang) for x in a["agreement"]],
+            head("kappa"): [kappa_text(k, ds.lang) for k in a["kappa"]],
+            head("band"): [t(f"agreement.bands.{b}", ds.lang) if b else "" for b in a["band"]],
+        }
+    )
