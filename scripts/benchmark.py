@@ -97,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (medians are printed)")
     parser.add_argument("--districts", default="2,10,50", help="district counts for the scaling builds")
-    parser.add_argument("--skip", default="", help="comma-separated: naive, scale, edit")
+    parser.add_argument("--skip", default="", help="comma-separated: builds, edit, naive, scale")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     from synthetic_districts import synthesise
@@ -108,7 +108,7 @@ def main() -> None:
         tmp = Path(tmp)
         data = tmp / "data"
         shutil.copytree(ROOT / "data", data)
-        for i in range(args.repeat):
+        for i in range(args.repeat if "builds" not in skip else 0):
             cache = ["--data", data, "--cache-dir", tmp / f"cache{i}"]
             times.setdefault("cold build (en+zh, html+pdf)", []).append(run(build(tmp, f"b{i}", *cache)))
             times.setdefault("unchanged rebuild", []).append(run(build(tmp, f"b{i}", *cache)))
@@ -142,7 +142,8 @@ def main() -> None:
         if len(counts) > 1:
             for k in counts[1:]:
                 print(f"{k.split(' (')[0]} / {counts[0].split(' (')[0]}: {med[k] / med[counts[0]]:.2f}")
-        profile(tmp / "b0" / "report" / "notebooks")
+        if (tmp / "b0").exists():
+            profile(tmp / "b0" / "report" / "notebooks")
 
 
 if __name__ == "__main__":

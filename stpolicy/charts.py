@@ -94,13 +94,22 @@ def district_scale(ds: Dataset) -> alt.Scale:
     return alt.Scale(domain=district_order(ds), range=[colours[d] for d in ds.district_ids])
 
 
+LEGEND_COLUMNS = 4
+FACET_COLUMNS = 3  # district panels per row: the row stays under 1000 px however many districts
+
+
+def facet_columns(ds: Dataset, most: int = FACET_COLUMNS) -> int:
+    return min(most, max(1, len(ds.district_ids)))
+
+
 def district_color(ds: Dataset, legend: bool = True) -> alt.Color:
     return alt.Color(
         "district:N",
         title=col(ds, "district"),
         sort=district_order(ds),
         scale=district_scale(ds),
-        legend=alt.Legend() if legend else None,
+        # A bottom legend grows sideways with each district: wrap it after a few (many districts stay < 1000 px).
+        legend=alt.Legend(columns=min(len(ds.district_ids), LEGEND_COLUMNS)) if legend else None,
     )
 
 
@@ -156,7 +165,7 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
             ],
         )
         .transform_calculate(kind_order=f"indexof({kinds!r}, datum.kind)")
-        .properties(width=max(160, WIDTH // min(4, max(1, len(ds.district_ids))) - 60), height=alt.Step(26))
+        .properties(width=max(160, WIDTH // facet_columns(ds) - 60), height=alt.Step(26))
     )
     return facet_by_district(ds, chart)
 
@@ -226,12 +235,12 @@ def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], **encodings) 
     return alt.layer(points, hollow)
 
 
-def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """One panel per district, wrapping after four so that many districts stay readable."""
+def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin, most: int = FACET_COLUMNS) -> alt.TopLevelMixin:
+    """One panel per district, wrapping after `most` so that many districts stay readable and narrow."""
     return theme(
         chart.facet(
             facet=alt.Facet("district:N", title=None, sort=district_order(ds)),
-            columns=min(4, max(1, len(ds.district_ids))),
+            columns=facet_columns(ds, most),
         )
     )
 
@@ -604,10 +613,9 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
         )
     )
     rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(1.96))
-    chart = alt.layer(bars, rule).properties(
-        width=(WIDTH - 260) // min(4, max(1, len(ds.district_ids))) + 40, height=alt.Step(16)
-    )
-    return facet_by_district(ds, chart).resolve_scale(y="independent")
+    # Two panels per row: the term labels (with English glosses) take much of each panel's width.
+    chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // facet_columns(ds, 2) + 40, height=alt.Step(16))
+    return facet_by_district(ds, chart, most=2).resolve_scale(y="independent")
 
 
 def term_frequencies(ds: Dataset, freq: pd.DataFrame, top: int = 15) -> alt.TopLevelMixin | None:
