@@ -32,6 +32,8 @@ CUSTOM_CSS = """/* Written by `make lab`: the project's CJK font for the whole J
 body::after {{  /* load the face with the page, before the first chart measures its labels */
   content: '字'; font-family: '{family}'; position: absolute; visibility: hidden;
 }}
+/* chart tooltips */
+body #vg-tooltip-element, body #vg-tooltip-element td {{ font-family: '{family}', system-ui, sans-serif; }}
 :root {{
   --jp-ui-font-family: '{family}', system-ui, -apple-system, 'Segoe UI', helvetica, arial, sans-serif;
   --jp-content-font-family: '{family}', system-ui, -apple-system, 'Segoe UI', helvetica, arial, sans-serif;

@@ -30,6 +30,7 @@ VEGA_MIME = "application/vnd.vega.v5+json"
 REPORT_BUILD_ENV = "STPOLICY_REPORT_BUILD"
 CACHE = Path(tempfile.gettempdir()) / "stpolicy-fonts"
 
+# The chart tooltip lives outside the output area (a child of <body>), hence its own selector.
 # In JupyterLab the interactive chart output stands right above the report's figure, so the figure's
 # static copy of the chart is hidden there (the report shows it where scripts do not run).
 NOTEBOOK_CSS = """
@@ -38,7 +39,8 @@ NOTEBOOK_CSS = """
 .jp-OutputArea-output .report-figure figcaption { font-weight: 600; }
 .jp-OutputArea-output .report-figure .source,
 .jp-OutputArea-output .report-figure .hint { color: #666; font-size: 90%%; }
-.jp-OutputArea-output, .jp-RenderedHTMLCommon { font-family: %(stack)s; }
+.jp-OutputArea-output, .jp-RenderedHTMLCommon,
+body #vg-tooltip-element, body #vg-tooltip-element td { font-family: %(stack)s; }
 """
 
 
