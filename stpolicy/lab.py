@@ -34,7 +34,7 @@ body::after {{  /* load the face with the page, before the first chart measures 
 }}
 /* chart tooltips */
 body #vg-tooltip-element, body #vg-tooltip-element td {{ font-family: '{family}', system-ui, sans-serif; }}
-:root {{
+:root:root {{  /* doubled: wins over the theme's own :root, which loads later */
   --jp-ui-font-family: '{family}', system-ui, -apple-system, 'Segoe UI', helvetica, arial, sans-serif;
   --jp-content-font-family: '{family}', system-ui, -apple-system, 'Segoe UI', helvetica, arial, sans-serif;
   --jp-code-font-family: '{family}', menlo, consolas, 'DejaVu Sans Mono', monospace;
