@@ -15,6 +15,7 @@ the build itself is killed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import signal
@@ -23,10 +24,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-
-from .notebook import REPORT_BUILD_ENV
 from .tasks import NotebookFailed, Task
 
 ENGINE = "stpolicy-warm"
@@ -52,45 +49,61 @@ for _lang in {langs!r}:
 RESET = "get_ipython().reset(new_session=True); __import__('os').chdir({cwd!r})"
 
 
-class FreshNamespaceClient(PapermillNotebookClient):
-    """Papermill's client on a kernel it does not own: resets the namespace first, then runs the cells."""
+@functools.cache
+def engine_class() -> type:
+    """Define and register the engine on first use.
 
-    def __init__(self, nb_man, reset_code: str = "", **kwargs):
-        super().__init__(nb_man, **kwargs)
-        self.reset_code = reset_code
+    papermill loads the engines declared as entry points while it is itself being imported; a class
+    defined at this module's top level would make `import stpolicy.engine` (which imports papermill)
+    circular. Defined here, and reached through the module's __getattr__, it works in either order.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
 
-    def papermill_execute_cells(self):
-        if self.reset_code:
-            reply = self.wait_for_reply(self.kc.execute(self.reset_code, silent=True, store_history=False))
-            if reply is None or reply["content"]["status"] != "ok":
-                raise RuntimeError("could not reset the kernel before the notebook")
-        super().papermill_execute_cells()
+    class FreshNamespaceClient(PapermillNotebookClient):
+        """Papermill's client on a kernel it does not own: resets the namespace first, then runs the cells."""
+
+        def __init__(self, nb_man, reset_code: str = "", **kwargs):
+            super().__init__(nb_man, **kwargs)
+            self.reset_code = reset_code
+
+        def papermill_execute_cells(self):
+            if self.reset_code:
+                reply = self.wait_for_reply(self.kc.execute(self.reset_code, silent=True, store_history=False))
+                if reply is None or reply["content"]["status"] != "ok":
+                    raise RuntimeError("could not reset the kernel before the notebook")
+            super().papermill_execute_cells()
+
+    class WarmKernelEngine(NBClientEngine):
+        """Papermill engine that executes on an already running kernel (`km=`), or cold without one."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, km=None, reset_code="", **kwargs):
+            if km is None:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            client = FreshNamespaceClient(
+                nb_man,
+                km=km,
+                reset_code=reset_code,
+                kernel_name=kernel_name,
+                timeout=kwargs.get("execution_timeout"),
+                startup_timeout=kwargs.get("start_timeout", 60),
+                log_output=kwargs.get("log_output", False),
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:  # the kernel stays up; its per-notebook client goes
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, WarmKernelEngine)
+    return WarmKernelEngine
 
 
-class WarmKernelEngine(NBClientEngine):
-    """Papermill engine that executes on an already running kernel (`km=`), or cold without one."""
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, km=None, reset_code="", **kwargs):
-        if km is None:
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-        client = FreshNamespaceClient(
-            nb_man,
-            km=km,
-            reset_code=reset_code,
-            kernel_name=kernel_name,
-            timeout=kwargs.get("execution_timeout"),
-            startup_timeout=kwargs.get("start_timeout", 60),
-            log_output=kwargs.get("log_output", False),
-        )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:  # the kernel stays up; its per-notebook client goes
-                client.kc.stop_channels()
-
-
-papermill_engines.register(ENGINE, WarmKernelEngine)
+def __getattr__(name: str):
+    if name == "WarmKernelEngine":  # the papermill.engine entry point
+        return engine_class()
+    raise AttributeError(name)
 
 
 @dataclass
@@ -105,6 +118,8 @@ class Kernel:
     def start(self, warm_up: str) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
+
+        from .notebook import REPORT_BUILD_ENV
 
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             self.km = AsyncKernelManager(kernel_name="python3")
@@ -137,6 +152,7 @@ class Kernel:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
+        engine_class()  # registered with papermill
         try:
             papermill.execute_notebook(
                 str(task.notebook),
