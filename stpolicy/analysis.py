@@ -128,7 +128,7 @@ def implied_changes(ds: Dataset) -> pd.DataFrame:
 
 def comparability_pairs(ds: Dataset) -> pd.DataFrame:
     """comparability.csv joined with both indicators (columns prefixed left_ / right_)."""
-    ind = with_symbols(ds, ds.indicators)
+    ind = indicators(ds)
     out = ds.comparability
     for side in ("left", "right"):
         out = out.merge(ind.add_prefix(f"{side}_"), on=f"{side}_indicator_id")
@@ -136,18 +136,27 @@ def comparability_pairs(ds: Dataset) -> pd.DataFrame:
 
 
 def coverage(ds: Dataset) -> pd.DataFrame:
-    """Theme × district: numbers stated and measures planned (zeros included)."""
+    """Theme × district: numbers stated, measures planned and coded clauses (zeros included).
+
+    A measure plans on every theme one of its coded clauses has (a measure without coded clauses on its
+    own theme), so a theme is planned by a district exactly when one of its clauses has that theme."""
     themes, districts = ds.order("theme"), ds.district_ids
     grid = pd.MultiIndex.from_product([districts, themes], names=["district_id", "theme"])
     quantified = ds.indicators.groupby(["district_id", "theme"]).size().reindex(grid, fill_value=0)
-    planned = ds.measures.groupby(["district_id", "theme"]).size().reindex(grid, fill_value=0)
-    return pd.DataFrame({"quantified": quantified, "planned": planned}).reset_index()
+    codes = clauses(ds)
+    uncoded = ds.measures[~ds.measures["measure_id"].isin(codes["measure_id"])]
+    touched = pd.concat(
+        [codes[["district_id", "theme", "measure_id"]], uncoded[["district_id", "theme", "measure_id"]]]
+    )
+    planned = touched.groupby(["district_id", "theme"])["measure_id"].nunique().reindex(grid, fill_value=0)
+    n_clauses = codes.groupby(["district_id", "theme"]).size().reindex(grid, fill_value=0)
+    return pd.DataFrame({"quantified": quantified, "planned": planned, "clauses": n_clauses}).reset_index()
 
 
 def exclusive_themes(cov: pd.DataFrame, column: str) -> dict[str, list[str]]:
-    """Themes that only one district covers in `column` (quantified or planned), by district."""
+    """Themes that only one district covers in `column` (quantified, planned or clauses), by district."""
     present = cov[cov[column] > 0]
-    holders = present.groupby("theme")["district_id"].agg(list)
+    holders = present.groupby("theme", sort=False)["district_id"].agg(list)
     only = holders[holders.str.len() == 1]
     out: dict[str, list[str]] = {}
     for theme, (district,) in only.items():
@@ -156,23 +165,69 @@ def exclusive_themes(cov: pd.DataFrame, column: str) -> dict[str, list[str]]:
 
 
 def shared_themes(cov: pd.DataFrame, column: str) -> list[str]:
+    """Themes every district covers in `column`, in vocabulary order."""
     n = cov["district_id"].nunique()
-    present = cov[cov[column] > 0].groupby("theme")["district_id"].nunique()
+    present = cov[cov[column] > 0].groupby("theme", sort=False)["district_id"].nunique()
     return present[present == n].index.tolist()
 
 
-def tool_shares(ds: Dataset) -> pd.DataFrame:
-    counts = count_by(ds.tool_codes, ["district_id", "policy_tool"])
+def coverage_claims(ds: Dataset) -> pd.DataFrame:
+    """The coverage statements the report makes, one row each: `only` (one district, themes no other district
+    has) or `all` (themes every district has), for numbers stated (`quantified`) and for plans (`clauses`:
+    a district plans measures on a theme when one of its coded clauses has it)."""
+    cov = coverage(ds)
+    rows = []
+    if len(ds.district_ids) > 1:
+        for column in ("quantified", "clauses"):
+            rows.append({"claim": "all", "basis": column, "district_id": "", "themes": shared_themes(cov, column)})
+            rows += [
+                {"claim": "only", "basis": column, "district_id": d, "themes": themes}
+                for d, themes in exclusive_themes(cov, column).items()
+            ]
+    return pd.DataFrame(rows, columns=["claim", "basis", "district_id", "themes"])
+
+
+def tool_shares(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Clauses per district and basic tool, with shares; in-scope clauses unless `codes` is given."""
+    counts = count_by(in_scope_clauses(ds) if codes is None else codes, ["district_id", "policy_tool"])
     counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
     return counts
 
 
+def scope_shift(ds: Dataset) -> pd.DataFrame:
+    """Per district with out-of-scope clauses: the basic tool whose share moves most if they were counted,
+    its share among in-scope clauses and among all clauses, and the number of out-of-scope clauses."""
+    codes = clauses(ds)
+    both = (
+        tool_shares(ds)
+        .merge(tool_shares(ds, codes), on=["district_id", "policy_tool"], how="outer", suffixes=("_in", "_all"))
+        .fillna(0)
+    )
+    both["move"] = (both["share_all"] - both["share_in"]).abs()
+    n_out = codes[~codes["in_scope"]].groupby("district_id").size()
+    both = both[both["district_id"].isin(n_out.index)]
+    top = both.sort_values("move", ascending=False, kind="stable").drop_duplicates("district_id")
+    top = top.assign(n_out=top["district_id"].map(n_out)).set_index("district_id")
+    order = [d for d in ds.district_ids if d in top.index]
+    return top.loc[order, ["policy_tool", "share_in", "share_all", "n_out"]].reset_index()
+
+
 def subtool_stage_counts(ds: Dataset) -> pd.DataFrame:
-    return count_by(ds.tool_codes, ["district_id", "policy_tool", "sub_tool", "value_chain_stage"])
+    return count_by(in_scope_clauses(ds), ["district_id", "policy_tool", "sub_tool", "value_chain_stage"])
+
+
+def agency_names(ds: Dataset) -> pd.DataFrame:
+    """agencies.csv with one name per body in each language (`display_zh`, `display_en`) and `is_agency`
+    (False for places and platforms), so that aliases merge once in both languages."""
+    a = ds.agencies.copy()
+    a["display_zh"] = a.groupby("agency_id")["name_zh"].transform("first")
+    a["display_en"] = a.groupby("agency_id")["name_en"].transform("first")
+    a["is_agency"] = a["kind"] == "agency"
+    return a
 
 
 def responsibilities(ds: Dataset) -> pd.DataFrame:
-    """One row per (measure, agency) with role lead/co, for agencies the documents name or imply."""
+    """One row per (measure, body) with role lead/co, for bodies the documents name or imply."""
     rows = []
     for _, m in ds.measures.iterrows():
         if m.lead_agency:
@@ -183,15 +238,17 @@ def responsibilities(ds: Dataset) -> pd.DataFrame:
             if a
         ]
     frame = pd.DataFrame(rows, columns=["district_id", "measure_id", "measure_no", "name_as_written", "role", "source"])
-    return frame.merge(
-        ds.agencies[["name_as_written", "agency_id", "name_en", "level"]], on="name_as_written", how="left"
-    )
+    names = agency_names(ds)[
+        ["name_as_written", "agency_id", "name_en", "level", "display_zh", "display_en", "is_agency"]
+    ]
+    return frame.merge(names, on="name_as_written", how="left")
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
-    """Per district and agency the documents name: measures led and co-responsible, most leads first."""
+    """Per district and agency the documents name (places and platforms apart): measures led and
+    co-responsible, most leads first; aliases of one body count once."""
     resp = responsibilities(ds)
-    resp = resp[resp["source"] == "named"]
+    resp = resp[(resp["source"] == "named") & resp["is_agency"]]
     if resp.empty:
         return pd.DataFrame(columns=["district_id", "agency_id", "name_zh", "name_en", "n_lead", "n_co"])
     names = resp.drop_duplicates("agency_id").set_index("agency_id")
@@ -199,32 +256,41 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
         index=["district_id", "agency_id"], columns="role", values="measure_id", aggfunc="nunique", fill_value=0
     ).reindex(columns=["lead", "co"], fill_value=0)
     counts = counts.rename(columns={"lead": "n_lead", "co": "n_co"}).reset_index()
-    counts["name_zh"] = counts["agency_id"].map(names["name_as_written"])
-    counts["name_en"] = counts["agency_id"].map(names["name_en"])
+    counts["name_zh"] = counts["agency_id"].map(names["display_zh"])
+    counts["name_en"] = counts["agency_id"].map(names["display_en"])
     return counts.sort_values(["district_id", "n_lead", "n_co"], ascending=[True, False, False]).reset_index(drop=True)
 
 
-def programme_counts(ds: Dataset) -> pd.DataFrame:
-    return count_by(ds.programmes, ["district_id", "type"])
+def places_named(ds: Dataset) -> pd.DataFrame:
+    """Places and platforms (not agencies) named as responsible: district, body and the measures naming it."""
+    resp = responsibilities(ds)
+    resp = resp[(resp["source"] == "named") & ~resp["is_agency"].astype(bool)]
+    return (
+        resp.groupby(["district_id", "agency_id", "display_zh", "display_en"])["measure_id"]
+        .agg(list)
+        .reset_index()
+        .rename(columns={"measure_id": "measure_ids"})
+    )
 
 
 def stage_shares(ds: Dataset) -> pd.DataFrame:
-    counts = count_by(ds.tool_codes, ["district_id", "value_chain_stage"])
+    counts = count_by(in_scope_clauses(ds), ["district_id", "value_chain_stage"])
     counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
     return counts
 
 
 def subtool_shares(ds: Dataset) -> pd.DataFrame:
-    counts = count_by(ds.tool_codes, ["district_id", "policy_tool", "sub_tool"])
+    counts = count_by(in_scope_clauses(ds), ["district_id", "policy_tool", "sub_tool"])
     counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
     return counts
 
 
-def mix_tests(ds: Dataset) -> pd.DataFrame:
-    """Permutation chi-square tests of tools, sub-tools and stages across the selected districts."""
+def mix_tests(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Permutation chi-square tests of tools, sub-tools and stages across the selected districts, on the
+    in-scope clauses unless `codes` is given."""
     from .stats import permutation_chi_square
 
-    codes = ds.tool_codes
+    codes = in_scope_clauses(ds) if codes is None else codes
     if codes["district_id"].nunique() < 2:
         return pd.DataFrame(columns=["dimension", "statistic", "p_value", "permutations", "n_units", "n_categories"])
     rows = []
@@ -244,7 +310,8 @@ def mix_tests(ds: Dataset) -> pd.DataFrame:
 
 
 def comparability_criteria(ds: Dataset) -> pd.DataFrame:
-    """For each cross-district pair: same definition? same kind of figure? same year? (long form)."""
+    """For each cross-district pair: same definition? same kind of figure? same year? same wording (both
+    力争/争取 or both firm)? (long form)."""
     pairs = comparability_pairs(ds)
     rows = []
     for _, p in pairs.iterrows():
@@ -252,6 +319,7 @@ def comparability_criteria(ds: Dataset) -> pd.DataFrame:
             "same_definition": p.comparable != "no",
             "same_kind": p.left_kind == p.right_kind,
             "same_year": p.left_period == p.right_period,
+            "same_wording": p.left_aspirational == p.right_aspirational,
         }
         rows += [
             {
@@ -301,3 +369,101 @@ def coder_disagreements(ds: Dataset) -> pd.DataFrame:
         if r[f"{f}_first"] != r[f"{f}_second"]
     ]
     return pd.DataFrame(rows, columns=["code_id", "field", "first", "second"])
+
+
+def like_for_like(ds: Dataset) -> pd.DataFrame:
+    """For each cross-district pair whose wording differs (力争 against a firm figure), the figure of the same
+    definition, year and district that has the other side's wording, where the document states one:
+    `alt_left_id` matches the right figure's wording, `alt_right_id` the left figure's ('' if none)."""
+    ind = indicators(ds)
+    keyed = ind[ind["compare_key"] != ""]
+    rows = []
+    for _, p in comparability_pairs(ds).iterrows():
+        if p.left_aspirational == p.right_aspirational:
+            continue
+        alt = {}
+        for side, other in (("left", "right"), ("right", "left")):
+            match = keyed[
+                (keyed["compare_key"] == p[f"{side}_compare_key"])
+                & (keyed["district_id"] == p[f"{side}_district_id"])
+                & (keyed["period"] == p[f"{side}_period"])
+                & (keyed["kind"] != "actual")
+                & (keyed["aspirational"] == p[f"{other}_aspirational"])
+            ]
+            alt[f"alt_{side}_id"] = match["indicator_id"].iloc[0] if p[f"{side}_compare_key"] and len(match) else ""
+        rows.append({"comparison_id": p.comparison_id, **alt})
+    return pd.DataFrame(rows, columns=["comparison_id", "alt_left_id", "alt_right_id"])
+
+
+# --- clause-level themes and scope, aspiration (columns filled by data.derive_defaults) -------------
+
+
+def indicators(ds: Dataset) -> pd.DataFrame:
+    """indicators.csv with qualifier symbols; `aspirational` marks 力争/争取 wording."""
+    return with_symbols(ds, ds.indicators)
+
+
+def clauses(ds: Dataset) -> pd.DataFrame:
+    """Every coded clause with its `theme`, `in_scope` flag and its measure's number."""
+    codes = ds.tool_codes.copy()
+    codes["measure_no"] = codes["measure_id"].map(ds.measures.set_index("measure_id")["measure_no"])
+    return codes
+
+
+def in_scope_clauses(ds: Dataset) -> pd.DataFrame:
+    """The clauses the instrument analysis counts: those inside innovation-policy scope."""
+    codes = clauses(ds)
+    return codes[codes["in_scope"]].reset_index(drop=True)
+
+
+# --- measures side by side ----------------------------------------------------------------------
+
+
+def measure_paragraph(ds: Dataset, measure: pd.Series) -> str:
+    """The measure's paragraph: the line of its district's source holding its heading, from the heading on."""
+    from .validate import paragraph_of
+
+    line = paragraph_of(ds.sources.get(measure.district_id, ""), measure.quote)
+    return line[line.find(measure.quote) :] if measure.quote in line else line
+
+
+def measure_commitments(ds: Dataset) -> pd.DataFrame:
+    """(measure_id, indicator_id) for every quantified commitment a measure contains: the indicator's curated
+    `measure_id` where given, else the measure whose paragraph contains the indicator's quote."""
+    ind = ds.indicators
+    rows = []
+    for _, m in ds.measures.iterrows():
+        paragraph = measure_paragraph(ds, m)
+        mine = ind[ind["district_id"] == m.district_id]
+        if "measure_id" in ind:
+            keyed = mine["measure_id"].fillna("") != ""
+            linked = mine[keyed & (mine["measure_id"] == m.measure_id)]
+            mine = mine[~keyed]
+        else:
+            linked = mine.iloc[0:0]
+        found = mine[[bool(paragraph) and q in paragraph for q in mine["quote"]]]
+        rows += [(m.measure_id, i) for i in pd.concat([linked, found])["indicator_id"]]
+    return pd.DataFrame(rows, columns=["measure_id", "indicator_id"]).drop_duplicates()
+
+
+def measure_overview(ds: Dataset) -> pd.DataFrame:
+    """One row per measure: its themes (from its clauses, most clauses first), commitments (indicator ids),
+    sub-tools with clause counts, and how many of its clauses are in scope."""
+    codes = clauses(ds)
+    links = measure_commitments(ds)
+    rows = []
+    for _, m in ds.measures.iterrows():
+        mine = codes[codes["measure_id"] == m.measure_id]
+        themes = mine["theme"].value_counts(sort=True).index.tolist() or [m.theme]
+        subs = mine.groupby("sub_tool", sort=False).size()
+        rows.append(
+            {
+                "measure_id": m.measure_id,
+                "themes": themes,
+                "indicator_ids": links.loc[links["measure_id"] == m.measure_id, "indicator_id"].tolist(),
+                "sub_tools": subs.to_dict(),
+                "n_clauses": len(mine),
+                "n_in_scope": int(mine["in_scope"].sum()),
+            }
+        )
+    return ds.measures.merge(pd.DataFrame(rows), on="measure_id")

@@ -82,6 +82,30 @@ def number_labels(nb: nbformat.NotebookNode, lang: str) -> dict[str, int]:
     return counts
 
 
+XREF = re.compile(r'<a class="xref" href="#([^"]+)">[^<]*</a>')
+NUMBERED = re.compile(
+    r'<figure class="report-(?:figure|table-figure)" id="([^"]+)">.*?<span class="label" data-label="(?:figure|table)">'
+    r"([^<]*)</span>",
+    re.S,
+)
+
+
+def fill_xrefs(nb: nbformat.NotebookNode) -> None:
+    """Write each cross-reference's target number ('Figure 3', '表2') into its link, in both twins."""
+    labels = {}
+    for output in html_outputs(nb):
+        labels.update({ident: label.rstrip(". ") for ident, label in NUMBERED.findall(output.data["text/html"])})
+
+    def fill(match: re.Match) -> str:
+        return f'<a class="xref" href="#{match.group(1)}">{labels.get(match.group(1), match.group(1))}</a>'
+
+    for output in html_outputs(nb):
+        output.data["text/html"] = XREF.sub(fill, output.data["text/html"])
+        static = output.get("metadata", {}).get(STATIC_KEY)
+        if static:
+            output.metadata[STATIC_KEY] = XREF.sub(fill, static)
+
+
 def table_of_contents(nb: nbformat.NotebookNode) -> list[dict]:
     toc = []
     for output in html_outputs(nb):
@@ -181,6 +205,7 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
 
     counts = number_labels(nb, lang)
     navigation.add_cross_references(nb, lang)
+    fill_xrefs(nb)
     toc = table_of_contents(nb)
     written = {}
     if "html" in formats:

@@ -178,6 +178,7 @@ def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
         alt.Tooltip("stated:N", title=col(ds, "stated")),
         alt.Tooltip("period:N", title=col(ds, "period")),
         alt.Tooltip("kind_label:N", title=col(ds, "kind")),
+        alt.Tooltip("wording_label:N", title=col(ds, "wording")),
         alt.Tooltip("quote:N", title=col(ds, "quote")),
         alt.Tooltip("section:N", title=col(ds, "section")),
     ]
@@ -194,6 +195,7 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
         stated_text(v, u, ds.units, s) for v, u, s in zip(out["value"], out["unit"], out["symbol"], strict=True)
     ]
     out["period"] = out["period"].astype(str)
+    out["wording_label"] = out["aspirational"].map(lambda a: ds.label("aspirational", "true" if a else "false"))
     return out
 
 
@@ -257,6 +259,8 @@ def facet_by_indicator(chart: alt.LayerChart) -> alt.TopLevelMixin:
 
 def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     paired = analysis.paired_indicators(ds)
+    if ds.districts["district_id"].nunique() > 1:  # across districts; actual→target within one is the changes table
+        paired = paired[paired.groupby("compare_key")["district_id"].transform("nunique") > 1]
     if paired.empty:
         return None
     data = with_display_values(ds, paired)
@@ -270,60 +274,55 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         tooltip=indicator_tooltips(ds),
     )
     points = bounded_points(ds, base, kinds)
+    # 力争/争取 figures get a dashed ring, with its own legend entry, so aspiration reads apart from kind.
+    strive = ds.label("aspirational", "true")
+    ring = (
+        base.mark_point(size=360, filled=False, strokeWidth=1.2, color=palette.INK, shape="circle")
+        .encode(
+            strokeDash=alt.StrokeDash(
+                "wording_label:N", title=col(ds, "wording"), scale=alt.Scale(domain=[strive], range=[[3, 2]])
+            )
+        )
+        .transform_filter("datum.aspirational")
+    )
     # The values stand in a column right of the plot, so a label never runs past the axis.
     labels = base.mark_text(align="left", fontSize=11, font=fonts.FAMILY, color=palette.INK).encode(
         text="shown:N", x=alt.value(plot_width + 12)
     )
-    chart = alt.layer(points, labels).properties(width=plot_width, height=alt.Step(19))
+    chart = alt.layer(points, ring, labels).properties(width=plot_width, height=alt.Step(19))
     return facet_by_indicator(chart)
 
 
-def changes(ds: Dataset) -> alt.TopLevelMixin | None:
-    ch = analysis.implied_changes(ds)
-    if ch.empty:
-        return None
-    paired = analysis.paired_indicators(ds)
-    ind = with_display_values(ds, paired).set_index("indicator_id")
-    rows = []
-    for _, c in ch.iterrows():
-        target = ind.loc[c.target_id]  # the district's own wording, as in the table below the chart
-        title = f"{ds.district_name(c.district_id)}: {target['name']}{unit_suffix(ds, target.unit)}"
-        for end, ident in (("actual", c.actual_id), ("target", c.target_id)):
-            r = ind.loc[ident]
-            rows.append(
-                {
-                    "indicator_title": title,
-                    "end": end,
-                    "end_label": ds.label("kind", end),
-                    "value": r.value,
-                    "shown": r.shown,
-                    "stated": r.stated,
-                    "period": r.period,
-                    "bounded": bool(r.bounded),
-                    "quote": r.quote,
-                    "section": r.section,
-                    "district": r.district,
-                    "name": r["name"],
-                    "kind_label": wrap_label(ds.label("kind", end), ds.lang),
-                }
-            )
-    data = pd.DataFrame(rows)
-    base = alt.Chart(data).encode(y=alt.Y("indicator_title:N", title=None, axis=None))
-    line = base.mark_line(strokeWidth=2).encode(
-        x=alt.X("value:Q", title=None, axis=alt.Axis(**COUNT_AXIS)),
-        detail="indicator_title:N",
-        color=alt.Color("district:N", scale=district_scale(ds), legend=None),
-    )
-    points = bounded_points(ds, base, ["actual", "target"], x="value:Q", tooltip=indicator_tooltips(ds))
-    chart = alt.layer(line, points).properties(width=WIDTH - 300, height=alt.Step(30))
-    return facet_by_indicator(chart)
+CLAUSES_SHOWN = 3  # clauses quoted in a bar's tooltip; the appendix lists them all
+
+
+def with_clauses(ds: Dataset, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add `clauses`: the first few in-scope clauses behind each row of a count frame, and a pointer to the
+    appendix for the rest, so that a bar's tooltip shows what it counts."""
+    codes = analysis.in_scope_clauses(ds)
+    digest = {
+        key if isinstance(key, tuple) else (key,): group["quote"].tolist()
+        for key, group in codes.groupby(keys, sort=False)
+    }
+
+    def text(row: pd.Series) -> str:
+        quotes = digest.get(tuple(row[k] for k in keys), [])
+        shown = t("clause_sep", ds.lang).join(f"“{q}”" for q in quotes[:CLAUSES_SHOWN])
+        more = len(quotes) - CLAUSES_SHOWN
+        return shown + (t("more_clauses", ds.lang, n=more) if more > 0 else "")
+
+    return frame.assign(clauses=[text(r) for _, r in frame.iterrows()])
+
+
+def clause_tooltip(ds: Dataset) -> alt.Tooltip:
+    return alt.Tooltip("clauses:N", title=col(ds, "clauses_behind"))
 
 
 def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
     shares = analysis.tool_shares(ds)
     if shares.empty:
         return None
-    data = labelled(ds, shares, policy_tool="policy_tool")
+    data = with_clauses(ds, labelled(ds, shares, policy_tool="policy_tool"), ["district_id", "policy_tool"])
     tools = ds.order("policy_tool")
     data["ink"] = data["policy_tool"].map(lambda k: text_colour(palette.TOOL_COLOURS[k]))
     chart = (
@@ -345,6 +344,7 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
                 alt.Tooltip("policy_tool_label:N", title=col(ds, "policy_tool")),
                 alt.Tooltip("n:Q", title=col(ds, "count")),
                 alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%"),
+                clause_tooltip(ds),
             ],
         )
         .transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)")
@@ -366,82 +366,74 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
     return theme(alt.layer(chart, text))
 
 
-def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
+def ds_field(ds: Dataset, stem: str) -> str:
+    """The column of `stem` in the report language (display_zh / display_en)."""
+    return f"{stem}_{ds.lang}"
+
+
+def measure_label(ds: Dataset, measures: pd.DataFrame) -> pd.Series:
+    """'4 Integrate industrial and innovation chains' / '(一) 壮大科技型企业群体': number and short title."""
+    return measures["measure_no"] + " " + measures[f"title_{ds.lang}"]
+
+
+def responsibility_data(ds: Dataset) -> pd.DataFrame:
+    """The cells of the responsibility chart: one per (measure, agency) named, or implied where the plan is the
+    issuer's own; places and platforms are not agencies and are left out (the text names them)."""
     resp = analysis.responsibilities(ds)
-    resp = resp[resp["source"] == "named"]
-    if resp.empty:
-        return None
+    resp = resp[resp["source"].isin(["named", "issuer"]) & resp["is_agency"].astype(bool)]
     data = labelled(ds, resp)
-    data["agency"] = (data["name_as_written"] if ds.lang == "zh" else data["name_en"]).map(
-        lambda x: wrap_label(x, ds.lang)
-    )
-    data["role_label"] = data["role"].map({"lead": col(ds, "lead"), "co": col(ds, "co")})
-    data["measure_label"] = data["measure_no"]
-    measures = ds.measures.set_index("measure_id")
-    data["measure_title"] = data["measure_id"].map(measures[f"title_{ds.lang}"])
-    lead_order = analysis.agency_roles(ds)
-    agency_sort = [
-        wrap_label(a if ds.lang == "zh" else e, ds.lang) for a, e in zip(lead_order["name_zh"], lead_order["name_en"])
+    data["agency"] = data[ds_field(ds, "display")].map(lambda x: wrap_label(x, ds.lang))
+    data["role_label"] = [
+        col(ds, "implied" if s == "issuer" else r) for s, r in zip(data["source"], data["role"], strict=True)
     ]
+    measures = ds.measures.set_index("measure_id")
+    data["measure_label"] = data["measure_id"].map(measure_label(ds, ds.measures.set_index("measure_id")))
+    data["measure_order"] = data["measure_id"].map({m: i for i, m in enumerate(measures.index)})
+    return data
+
+
+def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
+    data = responsibility_data(ds)
+    if data.empty:
+        return None
+    lead_order = analysis.agency_roles(ds)
+    agency_sort = list(
+        dict.fromkeys([wrap_label(x, ds.lang) for x in lead_order[ds_field(ds, "name")]] + list(data["agency"]))
+    )
+    roles = [col(ds, "lead"), col(ds, "co"), col(ds, "implied")]
     chart = (
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("measure_label:N", title=col(ds, "measure"), sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("agency:N", title=None, sort=list(dict.fromkeys(agency_sort))),
+            y=alt.Y("measure_label:N", title=None, sort=alt.SortField("measure_order"), axis=alt.Axis(labelLimit=300)),
+            x=alt.X(
+                "agency:N",
+                title=None,
+                sort=agency_sort,
+                axis=alt.Axis(labelAngle=-45, labelLimit=220, orient="top"),
+            ),
             color=alt.Color(
                 "role_label:N",
                 title=col(ds, "role"),
                 scale=alt.Scale(
-                    domain=[col(ds, "lead"), col(ds, "co")],
-                    range=[palette.ROLE_COLOURS["lead"], palette.ROLE_COLOURS["co"]],
+                    domain=roles,
+                    range=[palette.ROLE_COLOURS["lead"], palette.ROLE_COLOURS["co"], palette.ROLE_COLOURS["implied"]],
                 ),
             ),
             tooltip=[
                 alt.Tooltip("district:N", title=col(ds, "district")),
                 alt.Tooltip("measure_label:N", title=col(ds, "measure")),
-                alt.Tooltip("measure_title:N", title=col(ds, "name")),
                 alt.Tooltip("agency:N", title=col(ds, "agency")),
                 alt.Tooltip("role_label:N", title=col(ds, "role")),
             ],
         )
-        .properties(width=alt.Step(22), height=alt.Step(18))
+        .properties(width=alt.Step(18), height=alt.Step(16))
     )
     return theme(
         chart.facet(row=alt.Row("district:N", title=None, sort=district_order(ds))).resolve_scale(
             x="independent", y="independent"
         )
     )
-
-
-def programmes(ds: Dataset) -> alt.TopLevelMixin | None:
-    counts = analysis.programme_counts(ds)
-    if counts.empty:
-        return None
-    data = labelled(ds, counts, type="programme_type")
-    types = ds.order("programme_type")
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("district:N", title=None, sort=district_order(ds)),
-            x=alt.X("n:Q", title=col(ds, "count"), axis=alt.Axis(**COUNT_AXIS)),
-            color=alt.Color(
-                "type_label:N",
-                title=col(ds, "type"),
-                scale=alt.Scale(domain=ordered_labels(ds, "programme_type"), range=palette.category_colours(types)),
-            ),
-            order=alt.Order("type_order:Q"),
-            tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip("type_label:N", title=col(ds, "type")),
-                alt.Tooltip("n:Q", title=col(ds, "count")),
-            ],
-        )
-        .transform_calculate(type_order=f"indexof({types!r}, datum.type)")
-        .properties(width=WIDTH - 120, height=alt.Step(40))
-    )
-    return theme(chart)
 
 
 # --- seaborn heatmaps ----------------------------------------------------------------------
@@ -555,7 +547,7 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
 
 def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, title_key: str) -> alt.TopLevelMixin:
     """Grouped horizontal bars: share of coded clauses per category, one colour per district."""
-    data = labelled(ds, data, **{code: vocabulary})
+    data = with_clauses(ds, labelled(ds, data, **{code: vocabulary}), ["district_id", code])
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -569,6 +561,7 @@ def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, titl
                 alt.Tooltip(f"{code}_label:N", title=col(ds, title_key)),
                 alt.Tooltip("n:Q", title=col(ds, "count")),
                 alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%"),
+                clause_tooltip(ds),
             ],
         )
         .properties(width=WIDTH - 220, height=alt.Step(9))
@@ -595,6 +588,7 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
         return None
     data = labelled(ds, terms)
     data["label"] = [term_label(ds, t_, g) for t_, g in zip(data["term"], data["gloss_en"])]
+    data["passes_label"] = data["passes"].map({True: col(ds, "yes"), False: col(ds, "no")})
     bars = (
         alt.Chart(data)
         .mark_bar()
@@ -602,9 +596,15 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
             y=alt.Y("label:N", title=None, sort="-x"),
             x=alt.X("z:Q", title=col(ds, "z_score")),
             color=district_color(ds, legend=False),
+            opacity=alt.Opacity(
+                "passes_label:N",
+                title=col(ds, "passes"),
+                scale=alt.Scale(domain=[col(ds, "yes"), col(ds, "no")], range=[1.0, 0.3]),
+            ),
             tooltip=[
                 alt.Tooltip("district:N", title=col(ds, "district")),
                 alt.Tooltip("term:N", title=col(ds, "term")),
+                alt.Tooltip("passes_label:N", title=col(ds, "passes")),
                 alt.Tooltip("gloss_en:N", title=col(ds, "gloss")),
                 alt.Tooltip("count:Q", title=col(ds, "clauses")),
                 alt.Tooltip("delta:Q", title="δ", format=".3f"),
@@ -616,78 +616,3 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
     # Two panels per row: the term labels (with English glosses) take much of each panel's width.
     chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // facet_columns(ds, 2) + 40, height=alt.Step(16))
     return facet_by_district(ds, chart, most=2).resolve_scale(y="independent")
-
-
-def term_frequencies(ds: Dataset, freq: pd.DataFrame, top: int = 15) -> alt.TopLevelMixin | None:
-    if freq.empty:
-        return None
-    totals = freq.groupby("term")["per_10k_chars"].sum().sort_values(ascending=False).head(top).index
-    data = labelled(ds, freq[freq["term"].isin(totals)])
-    gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"]))
-    data["label"] = [term_label(ds, t_, gloss.get(t_, "")) for t_ in data["term"]]
-    order = [term_label(ds, t_, gloss.get(t_, "")) for t_ in totals]
-    chart = (
-        alt.Chart(data)
-        .mark_point(filled=True, size=90)
-        .encode(
-            y=alt.Y("label:N", title=None, sort=order),
-            x=alt.X("per_10k_chars:Q", title=col(ds, "per_10k")),
-            color=district_color(ds),
-            tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip("term:N", title=col(ds, "term")),
-                alt.Tooltip("count:Q", title=col(ds, "count")),
-                alt.Tooltip("per_10k_chars:Q", title=col(ds, "per_10k"), format=".1f"),
-            ],
-        )
-        .properties(width=WIDTH - 220, height=alt.Step(20))
-    )
-    return theme(chart)
-
-
-def comparability_matrix(ds: Dataset) -> alt.TopLevelMixin | None:
-    criteria = analysis.comparability_criteria(ds)
-    if criteria.empty:
-        return None
-    names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
-    criteria["pair"] = criteria["left_indicator_id"].map(names).map(lambda x: wrap_label(x, ds.lang))
-    criteria["criterion_label"] = criteria["criterion"].map(lambda c: col(ds, c))
-    criteria["met_label"] = criteria["met"].map({True: col(ds, "yes"), False: col(ds, "no")})
-    criteria["verdict"] = criteria["comparable"].map(ds.labels("comparable"))
-    base = alt.Chart(criteria).encode(
-        y=alt.Y("pair:N", title=None, sort=None),
-        x=alt.X(
-            "criterion_label:N",
-            title=None,
-            sort=[col(ds, c) for c in ("same_definition", "same_kind", "same_year")],
-            axis=alt.Axis(orient="top", labelAngle=0),
-        ),
-    )
-    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color(
-            "met_label:N",
-            title=None,
-            scale=alt.Scale(
-                domain=[col(ds, "yes"), col(ds, "no")],
-                range=[palette.YES_NO_COLOURS["yes"], palette.YES_NO_COLOURS["no"]],
-            ),
-        ),
-        tooltip=[
-            alt.Tooltip("pair:N", title=col(ds, "indicator")),
-            alt.Tooltip("criterion_label:N", title=col(ds, "criterion")),
-            alt.Tooltip("met_label:N", title=col(ds, "met")),
-            alt.Tooltip("verdict:N", title=col(ds, "comparable")),
-        ],
-    )
-    text = base.mark_text(color="white", fontSize=12).encode(text="met_label:N")
-    verdict = (
-        alt.Chart(criteria.drop_duplicates("comparison_id"))
-        .mark_text(align="left", fontSize=11)
-        .encode(y=alt.Y("pair:N", title=None, sort=None, axis=None), text="verdict:N")
-    )
-    matrix = alt.layer(cells, text).properties(width=alt.Step(120), height=alt.Step(58))
-    return theme(
-        alt.hconcat(
-            matrix, verdict.properties(width=110, height=alt.Step(58), title=col(ds, "comparable")), spacing=8
-        ).resolve_scale(y="shared")
-    )

@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset
-from .i18n import join, number, percent, t, value_text
+from .i18n import join, percent, t, value_text
 
 
 def interpretive(ds: Dataset, section: str) -> list[str]:
@@ -78,77 +78,61 @@ def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
         ds.lang,
         district=ds.district_name(r["district_id"]),
         name=lower_first(r[f"name_{ds.lang}"], ds.lang),
-        kind=lower_first(ds.label("kind", r["kind"]), ds.lang),
+        kind=lower_first(ds.label("kind", r["kind"]), ds.lang)
+        + (
+            t("list_sep", ds.lang) + t("aspirational_mark", ds.lang)
+            if r.get("aspirational", False) and r["kind"] != "stretch_target"  # the kind already says 力争
+            else ""
+        ),
         period=r["period"],
         value=value_text(r["value"], r["unit"], ds.units, ds.lang, r["symbol"]),
     )
 
 
-def comparability(ds: Dataset) -> list[str]:
-    pairs = analysis.comparability_pairs(ds)
-    return [
-        t(
-            "narrative.pair_values",
-            ds.lang,
-            left=value_phrase(ds, p, "left_"),
-            right=value_phrase(ds, p, "right_"),
-            verdict=lower_first(ds.label("comparable", p.comparable), ds.lang),
-            reason=p[f"reason_{ds.lang}"],
-        )
-        for _, p in pairs.iterrows()
-    ]
-
-
-def signed(value: float) -> str:
-    return ("+" if value > 0 else "") + number(round(value, 10))
-
-
-def changes(ds: Dataset) -> list[str]:
+def changes_summary(ds: Dataset) -> list[str]:
+    """Which districts state both an actual and a target for the same indicator (the table lists them)."""
     ch = analysis.implied_changes(ds)
     if ch.empty:
         return [t("narrative.no_changes", ds.lang)]
-    names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
-    out = []
-    for _, c in ch.iterrows():
-        bounded = c.actual_qualifier != "exact" or c.target_qualifier != "exact"
-        out.append(
-            t(
-                "narrative.change",
-                ds.lang,
-                district=ds.district_name(c.district_id),
-                name=lower_first(names[c.target_id], ds.lang),
-                actual=value_text(c.actual, c.unit, ds.units, ds.lang, c.actual_symbol),
-                target=value_text(c.target, c.unit, ds.units, ds.lang, c.target_symbol),
-                actual_period=c.actual_period,
-                target_period=c.target_period,
-                change=signed(c.change) + ("" if c.unit != "%" else " pp" if ds.lang == "en" else "个百分点"),
-                change_pct=("+" if c.change_pct > 0 else "") + percent(c.change_pct, ds.lang),
-            )
-            + (t("sentence_sep", ds.lang) + t("narrative.change_bounded", ds.lang) if bounded else "")
+    counts = ch.groupby("district_id", sort=False).size()
+    parts = [t("narrative.changes_part", ds.lang, district=ds.district_name(d), n=n) for d, n in counts.items()]
+    return [t("narrative.changes_summary", ds.lang, parts=join(parts, ds.lang))]
+
+
+def measures(ds: Dataset) -> list[str]:
+    """How many measures each plan has and how many of them carry quantified commitments."""
+    overview = analysis.measure_overview(ds)
+    parts = [
+        t(
+            "narrative.measures_part",
+            ds.lang,
+            district=ds.district_name(d),
+            n=len(g),
+            n_quantified=int((g["indicator_ids"].str.len() > 0).sum()),
+            n_commitments=int(g["indicator_ids"].str.len().sum()),
         )
-    return out
+        for d, g in overview.groupby("district_id", sort=False)
+    ]
+    return [t("narrative.measures_intro", ds.lang), *parts]
 
 
 def coverage(ds: Dataset) -> list[str]:
+    """Which themes every district covers and which only one does, in numbers and in planned clauses."""
     if len(ds.district_ids) < 2:
         return [t("narrative.coverage_single", ds.lang)]
-    cov = analysis.coverage(ds)
     labels = ds.labels("theme")
-    out = [
-        t(
-            "narrative.coverage_shared",
-            ds.lang,
-            themes=join([labels[x] for x in analysis.shared_themes(cov, "quantified")], ds.lang) or t("none", ds.lang),
-        )
-    ]
-    for column, key in (("quantified", "coverage_only"), ("planned", "coverage_plans_only")):
-        for district, themes in analysis.exclusive_themes(cov, column).items():
+    out = []
+    for _, c in analysis.coverage_claims(ds).iterrows():
+        themes = join([lower_first(labels[x], ds.lang) for x in c.themes], ds.lang)
+        if c.claim == "all":
+            out.append(t(f"narrative.coverage_all_{c.basis}", ds.lang, themes=themes or t("none", ds.lang)))
+        else:
             out.append(
                 t(
-                    f"narrative.{key}",
+                    f"narrative.coverage_only_{c.basis}",
                     ds.lang,
-                    district=ds.district_name(district),
-                    themes=join([labels[x] for x in themes], ds.lang),
+                    district=ds.district_name(c.district_id),
+                    themes=themes,
                 )
             )
     return out
@@ -196,64 +180,108 @@ def instruments(ds: Dataset) -> list[str]:
                 ]
             )
         )
-    return out
+    return out + scope_sensitivity(ds)
 
 
-def responsibility(ds: Dataset) -> list[str]:
+def scope_sensitivity(ds: Dataset) -> list[str]:
+    """One line: how many clauses are out of scope, and how each district's largest tool share would move if
+    they were counted."""
+    codes = analysis.clauses(ds)
+    out_of_scope = codes[~codes["in_scope"]]
+    if out_of_scope.empty:
+        return [t("narrative.scope_none", ds.lang, n=len(codes))]
+    shift = analysis.scope_shift(ds)
+    parts = [
+        t(
+            "narrative.scope_part",
+            ds.lang,
+            district=ds.district_name(r.district_id),
+            n=r.n_out,
+            tool=lower_first(ds.label("policy_tool", r.policy_tool), ds.lang),
+            before=percent(r.share_in, ds.lang),
+            after=percent(r.share_all, ds.lang),
+        )
+        for r in shift.itertuples()
+    ]
+    return [
+        t("narrative.scope_sensitivity", ds.lang, n=len(out_of_scope), total=len(codes), parts=join(parts, ds.lang))
+    ]
+
+
+def responsibility_counts(ds: Dataset) -> dict[str, dict]:
+    """Per district with measures: the numbers the responsibility text states (and the chart must show)."""
     roles = analysis.agency_roles(ds)
-    out = []
+    places = analysis.places_named(ds)
+    out = {}
     for district in ds.district_ids:
         measures = ds.measures[ds.measures.district_id == district]
         if measures.empty:
             continue
-        named = measures[measures.lead_agency_source == "named"]
+        mine = roles[roles.district_id == district]
+        out[district] = {
+            "total": len(measures),
+            "named": int((measures.lead_agency_source == "named").sum()),
+            "issuer": int((measures.lead_agency_source == "issuer").sum()),
+            "unnamed": int((measures.lead_agency_source == "not_named").sum()),
+            "n_agencies": int(mine.agency_id.nunique()),
+            "top": mine.iloc[0] if len(mine) else None,
+            "places": places[places.district_id == district],
+        }
+    return out
+
+
+def absent_leads(ds: Dataset, district: str) -> list[tuple[str, str]]:
+    """(agency name, other district) for each agency that leads measures elsewhere (named or implied) but that
+    none of `district`'s responsibility lists names: the statement "X's lists never name Y" is true exactly
+    for these."""
+    resp = analysis.responsibilities(ds)
+    here = resp[resp["district_id"] == district]
+    if not (here["source"] == "named").any():
+        return []
+    leads = resp[(resp["district_id"] != district) & (resp["role"] == "lead") & resp["is_agency"].astype(bool)]
+    leads = leads[~leads["agency_id"].isin(here["agency_id"])].drop_duplicates("agency_id")
+    return [(r[f"display_{ds.lang}"], r.district_id) for _, r in leads.iterrows()]
+
+
+def responsibility(ds: Dataset) -> list[str]:
+    out = []
+    for district, c in responsibility_counts(ds).items():
         name = ds.district_name(district)
-        if named.empty and (measures.lead_agency_source == "issuer").any():
-            out.append(t("narrative.lead_issuer", ds.lang, district=name, total=len(measures)))
-        elif not named.empty:
-            mine = roles[roles.district_id == district]
-            top = mine.iloc[0]
+        if c["issuer"]:
+            lead = ds.measures.loc[
+                (ds.measures.district_id == district) & (ds.measures.lead_agency_source == "issuer"), "lead_agency"
+            ].iloc[0]
+            issuer = analysis.agency_names(ds).set_index("name_as_written").loc[lead, f"display_{ds.lang}"]
+            out.append(
+                t("narrative.lead_issuer", ds.lang, district=name, total=c["total"], n=c["issuer"], issuer=issuer)
+            )
+        if c["top"] is not None:
+            top = c["top"]
             out.append(
                 t(
                     "narrative.lead_top",
                     ds.lang,
                     district=name,
-                    agency=top.name_zh if ds.lang == "zh" else top.name_en,
+                    agency=top[f"name_{ds.lang}"],
                     n=top.n_lead,
-                    total=len(measures),
-                    n_agencies=mine.agency_id.nunique(),
+                    total=c["named"],
+                    n_agencies=c["n_agencies"],
                 )
             )
-        unnamed = (measures.lead_agency_source == "not_named").sum()
-        if unnamed:
-            out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=unnamed))
-    return out + interpretive(ds, "responsibility")
-
-
-def programmes(ds: Dataset) -> list[str]:
-    counts = analysis.programme_counts(ds)
-    out = []
-    for district in ds.district_ids:
-        mine = counts[counts.district_id == district].set_index("type")["n"]
-        if mine.empty:
-            continue
-        parts = join(
-            [
+        if len(c["places"]):
+            out.append(
                 t(
-                    "narrative.programme_part",
+                    "narrative.lead_places",
                     ds.lang,
-                    n=mine[k],
-                    label=lower_first(ds.label("programme_type", k), ds.lang),
+                    district=name,
+                    places=join([lower_first(x, ds.lang) for x in c["places"][f"display_{ds.lang}"]], ds.lang),
                 )
-                for k in ds.order("programme_type")
-                if k in mine.index
-            ],
-            ds.lang,
-        )
-        out.append(
-            t("narrative.programmes", ds.lang, district=ds.district_name(district), n=int(mine.sum()), parts=parts)
-        )
-    return out
+            )
+        for agency, other in absent_leads(ds, district):
+            out.append(t("narrative.lead_absent", ds.lang, district=name, agency=agency, other=ds.district_name(other)))
+        if c["unnamed"]:
+            out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=c["unnamed"]))
+    return out + interpretive(ds, "responsibility")
 
 
 def targets(ds: Dataset) -> list[str]:
@@ -297,11 +325,16 @@ def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
 
 
 def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]:
+    """How terms were counted, then per district which of its top terms pass the z threshold, said plainly
+    when few or none do."""
     out = [t("narrative.vocab_intro", ds.lang, n_terms=n_user_terms, n_stop=len(ds.stopwords))]
     if terms.empty:
-        return out + [t("narrative.vocab_single", ds.lang)]
+        return [*out, t("narrative.vocab_single", ds.lang)]
+    few = False
     for district in ds.district_ids:
-        mine = terms[terms.district_id == district].head(5)
+        mine = terms[terms.district_id == district]
+        passing = mine[mine["passes"]]
+        shown = passing if len(passing) else mine.head(3)
         listed = [
             t(
                 "narrative.vocab_term",
@@ -309,10 +342,21 @@ def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]
                 term=r.term + (f" ‘{r.gloss_en}’" if ds.lang == "en" and r.gloss_en else ""),
                 z=f"{r.z:.2f}",
             )
-            for r in mine.itertuples()
+            for r in shown.itertuples()
         ]
-        out.append(t("narrative.vocab_top", ds.lang, district=ds.district_name(district), terms=join(listed, ds.lang)))
-    return out
+        key = "vocab_none" if passing.empty else "vocab_few" if 2 * len(passing) < len(mine) else "vocab_pass"
+        few = few or key != "vocab_pass"
+        out.append(
+            t(
+                f"narrative.{key}",
+                ds.lang,
+                district=ds.district_name(district),
+                n=len(passing),
+                top=len(mine),
+                terms=join(listed, ds.lang),
+            )
+        )
+    return out + ([t("narrative.vocab_weak", ds.lang)] if few else [])
 
 
 def kwic(ds: Dataset, terms: list[str]) -> list[str]:

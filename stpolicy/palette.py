@@ -29,7 +29,7 @@ DISTRICT_COLOURS = (
 )
 # Categories are drawn in muted greys and browns, so no category can be mistaken for a district.
 TOOL_COLOURS = {"supply": "#5b5b5b", "environment": "#a08a6b", "demand": "#c9c0b0"}
-ROLE_COLOURS = {"lead": "#3f3f3f", "co": "#bdbdbd"}
+ROLE_COLOURS = {"lead": "#3f3f3f", "co": "#bdbdbd", "implied": "#8a8a8a"}
 YES_NO_COLOURS = {"yes": "#4a4a4a", "no": "#a3a3a3"}
 CATEGORY_COLOURS = ("#4a4a4a", "#8c6d46", "#a8a8a8", "#c9b38f", "#6e6e6e", "#dcd3c3", "#5e4b33")
 COUNT_CMAP = "Greys"  # heatmaps of counts: lightness only, no hue

@@ -126,8 +126,14 @@ class Report:
         )
 
     def table(
-        self, name: str, frame: pd.DataFrame, tables: tuple[str, ...] = ("indicators",), css_class: str = ""
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        tables: tuple[str, ...] = ("indicators",),
+        css_class: str = "",
+        caption: str | None = None,
     ) -> None:
+        """A table with its caption (`tables.NAME`, or `caption` when one string serves several tables)."""
         if frame.empty:
             return
         body = frame.to_html(
@@ -137,11 +143,33 @@ class Report:
             na_rep="",
             classes=["report-table", css_class] if css_class else "report-table",
         )
-        caption = self.caption("table", t(f"tables.{name}", self.lang))
+        caption = self.caption("table", caption or t(f"tables.{name}", self.lang))
         download = downloads.table_link(name, frame, self.lang, t("reuse.download_table", self.lang))
         emit(
             f'<figure class="report-table-figure" id="tab-{name}">{caption}'
             f"{body}{download}{self.source_line(tables)}</figure>"
+        )
+
+    # --- front and back matter --------------------------------------------------------------------
+    def key_findings(self, items: list, guide: list[str]) -> None:
+        """The numbered key findings, each linking to its evidence, then the reading guide box. Links carry
+        the figure's or table's id; the build writes its number ('Figure 3', '表2') into the link."""
+        lis = "".join(
+            f"<li><strong>{escape(t(f'findings.lead.{f.key}', self.lang))}</strong>"
+            f"{t('sentence_sep', self.lang)}{escape(f.text)} "
+            f'<span class="evidence">{escape(t("findings.evidence", self.lang))}'
+            + t("list_sep", self.lang).join(
+                f'<a class="xref" href="#{escape(ref)}">{escape(ref)}</a>' for ref in f.refs
+            )
+            + "</span></li>"
+            for f in items
+        )
+        guide_html = "".join(f"<li>{escape(x)}</li>" for x in guide)
+        emit(
+            f'<section id="key-findings" class="key-findings"><h2 id="sec-key-findings">'
+            f"{escape(t('findings.title', self.lang))}</h2><ol>{lis}</ol></section>"
+            f'<aside id="how-to-read" class="how-to-read"><h3>{escape(t("findings.guide_title", self.lang))}</h3>'
+            f"<ul>{guide_html}</ul></aside>"
         )
 
     # --- export -----------------------------------------------------------------------------

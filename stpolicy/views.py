@@ -48,21 +48,71 @@ def documents(ds: Dataset) -> pd.DataFrame:
     return table
 
 
+def wording(ds: Dataset, aspirational: bool) -> str:
+    """'strive for (力争)' / '力争' for 力争/争取 figures, '' for firm ones."""
+    return t("aspirational_mark", ds.lang) if aspirational else ""
+
+
 def indicator_label(ds: Dataset, row: pd.Series, prefix: str) -> str:
-    return (
-        f"{ds.district_name(row[f'{prefix}district_id'])}: {row[f'{prefix}name_{ds.lang}']} "
-        f"({row[f'{prefix}period']}, {ds.label('kind', row[f'{prefix}kind'])}) {shown_value(ds, row, prefix)}"
+    kind = ds.label("kind", row[f"{prefix}kind"])
+    mark = wording(ds, row[f"{prefix}aspirational"])
+    return t(
+        "indicator_label",
+        ds.lang,
+        district=ds.district_name(row[f"{prefix}district_id"]),
+        name=row[f"{prefix}name_{ds.lang}"],
+        period=row[f"{prefix}period"],
+        kind=kind + (t("list_sep", ds.lang) + mark if mark else ""),
+        value=shown_value(ds, row, prefix),
     )
 
 
 def comparability(ds: Dataset) -> pd.DataFrame:
+    """One row per cross-district pair: both figures, which conditions they meet (definition, kind, year,
+    wording), the verdict and why; where the wording differs, the like-for-like figure the document states."""
     pairs = analysis.comparability_pairs(ds)
+    criteria = analysis.comparability_criteria(ds).pivot(index="comparison_id", columns="criterion", values="met")
+    alternatives = analysis.like_for_like(ds).set_index("comparison_id")
+    ind = analysis.indicators(ds).set_index("indicator_id")
+    yes_no = {True: col(ds, "yes"), False: col(ds, "no")}
+
+    def like(p: pd.Series) -> str:
+        if p.comparison_id not in alternatives.index:
+            return ""
+        alt = alternatives.loc[p.comparison_id]
+        left = (
+            ind.loc[alt.alt_left_id]
+            if alt.alt_left_id
+            else p[[c for c in p.index if c.startswith("left_")]].rename(lambda c: c[5:])
+        )
+        right = (
+            ind.loc[alt.alt_right_id]
+            if alt.alt_right_id
+            else p[[c for c in p.index if c.startswith("right_")]].rename(lambda c: c[6:])
+        )
+        if not (alt.alt_left_id or alt.alt_right_id):
+            return t("narrative.no_like_for_like", ds.lang)
+        return t(
+            "narrative.like_for_like",
+            ds.lang,
+            left=t("district_value", ds.lang, district=ds.district_name(left.district_id), value=shown_value(ds, left)),
+            right=t(
+                "district_value", ds.lang, district=ds.district_name(right.district_id), value=shown_value(ds, right)
+            ),
+        )
+
     return pd.DataFrame(
         {
             col(ds, "left"): [indicator_label(ds, r, "left_") for _, r in pairs.iterrows()],
             col(ds, "right"): [indicator_label(ds, r, "right_") for _, r in pairs.iterrows()],
+            **{
+                col(ds, c): pairs["comparison_id"].map(criteria[c]).map(yes_no)
+                for c in ("same_definition", "same_kind", "same_year", "same_wording")
+            },
             col(ds, "comparable"): pairs["comparable"].map(ds.labels("comparable")),
-            col(ds, "reason"): pairs[f"reason_{ds.lang}"],
+            col(ds, "reason"): [
+                " ".join(x for x in (r[f"reason_{ds.lang}"], like(r)) if x) for _, r in pairs.iterrows()
+            ],
         }
     )
 
@@ -87,18 +137,6 @@ def changes(ds: Dataset) -> pd.DataFrame:
     )
 
 
-def tool_counts(ds: Dataset) -> pd.DataFrame:
-    shares = analysis.tool_shares(ds)
-    return pd.DataFrame(
-        {
-            col(ds, "district"): shares["district_id"].map(ds.district_names()),
-            col(ds, "policy_tool"): shares["policy_tool"].map(ds.labels("policy_tool")),
-            col(ds, "count"): shares["n"],
-            col(ds, "share"): [percent(s, ds.lang) for s in shares["share"]],
-        }
-    )
-
-
 def agency_roles(ds: Dataset) -> pd.DataFrame:
     roles = analysis.agency_roles(ds)
     return pd.DataFrame(
@@ -114,13 +152,14 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
 
 
 def indicators(ds: Dataset) -> pd.DataFrame:
-    ind = analysis.with_symbols(ds, ds.indicators)
+    ind = analysis.indicators(ds)
     return pd.DataFrame(
         {
             col(ds, "district"): ind["district_id"].map(ds.district_names()),
             col(ds, "indicator"): ind[f"name_{ds.lang}"],
             col(ds, "value"): [shown_value(ds, r) for _, r in ind.iterrows()],
             col(ds, "kind"): ind["kind"].map(ds.labels("kind")),
+            col(ds, "wording"): [wording(ds, a) for a in ind["aspirational"]],
             col(ds, "period"): ind["period"].astype(str),
             col(ds, "theme"): ind["theme"].map(ds.labels("theme")),
             col(ds, "quote"): ind["quote"],
@@ -205,5 +244,67 @@ def agreement(ds: Dataset) -> pd.DataFrame:
             head("agreement"): [percent(x, ds.lang) for x in a["agreement"]],
             head("kappa"): [kappa_text(k, ds.lang) for k in a["kappa"]],
             head("band"): [t(f"agreement.bands.{b}", ds.lang) if b else "" for b in a["band"]],
+        }
+    )
+
+
+def measures(ds: Dataset, district: str) -> pd.DataFrame:
+    """Every measure of one district's plan: number, title, themes, lead agency, the quantified commitments its
+    paragraph contains and its instruments (sub-tools, with clause counts where more than one)."""
+    overview = analysis.measure_overview(ds)
+    overview = overview[overview["district_id"] == district]
+    ind = analysis.indicators(ds).set_index("indicator_id")
+    names = analysis.agency_names(ds).set_index("name_as_written")[f"display_{ds.lang}"]
+    themes, subs = ds.labels("theme"), ds.labels("sub_tool")
+
+    def lead(m: pd.Series) -> str:
+        if not m.lead_agency:
+            return ds.label("lead_agency_source", m.lead_agency_source)
+        name = names.get(m.lead_agency, m.lead_agency)
+        if m.lead_agency_source == "named":
+            return name
+        return name + t("parenthesis", ds.lang, text=ds.label("lead_agency_source", m.lead_agency_source))
+
+    def commitment(i: str) -> str:
+        r = ind.loc[i]
+        mark = wording(ds, r.aspirational)
+        return t("commitment", ds.lang, name=r[f"name_{ds.lang}"], value=shown_value(ds, r)) + (
+            t("parenthesis", ds.lang, text=mark) if mark else ""
+        )
+
+    def tools(counts: dict) -> str:
+        return t("list_sep", ds.lang).join(
+            subs[k] + (f" ×{n}" if n > 1 else "") for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
+        )
+
+    return pd.DataFrame(
+        {
+            col(ds, "measure_no"): overview["measure_no"],
+            col(ds, "measure"): overview[f"title_{ds.lang}"],
+            col(ds, "themes"): [t("list_sep", ds.lang).join(themes[x] for x in th) for th in overview["themes"]],
+            col(ds, "lead_agency"): [lead(m) for _, m in overview.iterrows()],
+            col(ds, "commitments"): [
+                t("clause_sep", ds.lang).join(commitment(i) for i in ids) for ids in overview["indicator_ids"]
+            ],
+            col(ds, "instruments"): [tools(c) for c in overview["sub_tools"]],
+        }
+    )
+
+
+def clauses(ds: Dataset) -> pd.DataFrame:
+    """Every coded clause: district, measure, verbatim quote, tool, sub-tool, stage, theme and scope."""
+    codes = analysis.clauses(ds)
+    measures = ds.measures.set_index("measure_id")
+    return pd.DataFrame(
+        {
+            col(ds, "code_id"): codes["code_id"],
+            col(ds, "district"): codes["district_id"].map(ds.district_names()),
+            col(ds, "measure"): codes["measure_id"].map(measures["measure_no"] + " " + measures[f"title_{ds.lang}"]),
+            col(ds, "quote"): codes["quote"],
+            col(ds, "policy_tool"): codes["policy_tool"].map(ds.labels("policy_tool")),
+            col(ds, "sub_tool"): codes["sub_tool"].map(ds.labels("sub_tool")),
+            col(ds, "stage"): codes["value_chain_stage"].map(ds.labels("value_chain_stage")),
+            col(ds, "theme"): codes["theme"].map(ds.labels("theme")),
+            col(ds, "scope"): codes["in_scope"].map({True: col(ds, "in_scope"), False: col(ds, "out_of_scope")}),
         }
     )

@@ -12,6 +12,7 @@ import pandas as pd
 from . import stats
 from .data import Dataset
 
+Z_THRESHOLD = 1.96  # |z| above which a term counts as distinctive (descriptive, see the method notes)
 MIN_CJK_PER_LINE = 20  # shorter lines are page furniture: index numbers, dates, "打印本页"
 CLAUSE_SPLIT = re.compile(r"[。;;,,、!?!?::\n]")
 SENTENCE_SPLIT = re.compile(r"(?<=[。;;!?])")
@@ -52,7 +53,30 @@ def body(text: str) -> str:
 
 
 def clauses(text: str) -> list[str]:
-    return [c.strip() for c in CLAUSE_SPLIT.split(body(text)) if c.strip()]
+    return [c.strip() for c in CLAUSE_SPLIT.split(text) if c.strip()]
+
+
+def furniture(ds: Dataset, district: str) -> list[str]:
+    """Text that says who and where, not what: responsibility brackets, measure and section headings, and
+    every agency name (longest first, so that 区委组织部〔区委人才办〕 goes before 区委组织部)."""
+    measures = ds.measures[ds.measures["district_id"] == district]
+    headings = {part for column in ("section",) for path in measures[column] for part in path.split(" > ")}
+    headings |= {
+        part
+        for path in ds.indicators.loc[ds.indicators["district_id"] == district, "section"]
+        for part in path.split(" > ")
+    }
+    pieces = [q for q in measures["agency_quote"] if q] + list(measures["quote"]) + sorted(headings)
+    names = set(ds.agencies["name_as_written"]) | {n for n in ds.agencies.get("name_zh", []) if n}
+    return pieces + sorted(names, key=len, reverse=True)
+
+
+def content(ds: Dataset, district: str) -> str:
+    """The document body with furniture() blanked out (a line break keeps clauses apart)."""
+    text = body(ds.sources[district])
+    for piece in furniture(ds, district):
+        text = text.replace(piece, "\n")
+    return text
 
 
 def keep(token: str, stopwords: set[str]) -> bool:
@@ -64,7 +88,7 @@ def clause_counts(ds: Dataset) -> pd.DataFrame:
     tk, stop = tokenizer(ds), set(ds.stopwords["term"])
     columns = {}
     for district in ds.district_ids:
-        seen = [set(t for t in tk.lcut(c) if keep(t, stop)) for c in clauses(ds.sources[district])]
+        seen = [set(t for t in tk.lcut(c) if keep(t, stop)) for c in clauses(content(ds, district))]
         columns[district] = pd.Series([t for s in seen for t in s]).value_counts()
     return pd.DataFrame(columns).fillna(0).astype(int)
 
@@ -74,7 +98,7 @@ def term_frequencies(ds: Dataset) -> pd.DataFrame:
     tk, stop = tokenizer(ds), set(ds.stopwords["term"])
     rows = []
     for district in ds.district_ids:
-        text = body(ds.sources[district])
+        text = content(ds, district)
         tokens = pd.Series([t for t in tk.lcut(text) if keep(t, stop)]).value_counts()
         per_10k = tokens / len(CJK.findall(text)) * 10_000
         rows.append(
@@ -89,10 +113,11 @@ def distinctive_terms(ds: Dataset, top: int = 12, min_clauses: int = 3) -> pd.Da
     """The `top` terms with the highest log-odds z-score for each district (vs the others)."""
     counts = clause_counts(ds)
     if counts.shape[1] < 2:
-        return pd.DataFrame(columns=["term", "district_id", "count", "delta", "variance", "z", "gloss_en"])
+        return pd.DataFrame(columns=["term", "district_id", "count", "delta", "variance", "z", "passes", "gloss_en"])
     counts = counts[counts.sum(axis=1) >= min_clauses]
     scored = stats.log_odds_dirichlet(counts).rename(columns={"group": "district_id"})
     best = scored.sort_values("z", ascending=False).groupby("district_id", sort=False).head(top)
+    best = best.assign(passes=best["z"] > Z_THRESHOLD)
     gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"]))
     return best.assign(gloss_en=best["term"].map(gloss).fillna("")).reset_index(drop=True)
 

@@ -58,7 +58,8 @@ def test_permutation_test_is_reproducible_and_insensitive_to_identical_mixes():
 
 def test_mix_tests_on_the_real_codes(ds):
     tests = analysis.mix_tests(ds).set_index("dimension")
-    counts = pd.crosstab(ds.tool_codes.district_id, ds.tool_codes.policy_tool).values
+    kept = ds.tool_codes[ds.tool_codes.in_scope]  # the mix counts in-scope clauses only
+    counts = pd.crosstab(kept.district_id, kept.policy_tool).values
     assert tests.at["policy_tool", "statistic"] == pytest.approx(
         scipy.stats.chi2_contingency(counts, correction=False).statistic
     )
@@ -69,8 +70,9 @@ def test_tool_shares_sum_to_one_per_district(ds):
     shares = analysis.tool_shares(ds)
     assert shares.groupby("district_id")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
     zh = shares.set_index(["district_id", "policy_tool"])["n"]
-    codes = pd.read_csv(DATA / "tool_codes.csv")
-    assert zh[("zhenhai", "supply")] == ((codes.district_id == "zhenhai") & (codes.policy_tool == "supply")).sum()
+    codes = pd.read_csv(DATA / "tool_codes.csv", keep_default_na=False, dtype=str)
+    kept = codes[codes.in_scope != "false"]
+    assert zh[("zhenhai", "supply")] == ((kept.district_id == "zhenhai") & (kept.policy_tool == "supply")).sum()
 
 
 def test_implied_change_of_rd_share(ds):
@@ -98,7 +100,7 @@ def test_jieba_keeps_curated_names_whole(ds):
 def test_clause_counts_count_clauses_not_tokens(ds):
     counts = vocabulary.clause_counts(ds)
     tk = vocabulary.tokenizer(ds)
-    tokenised = [tk.lcut(c) for c in vocabulary.clauses(ds.sources["dinghai"])]
+    tokenised = [tk.lcut(c) for c in vocabulary.clauses(vocabulary.content(ds, "dinghai"))]
     presence = pd.Series([t for tokens in tokenised for t in set(tokens)]).value_counts()
     occurrences = pd.Series([t for tokens in tokenised for t in tokens]).value_counts()
     assert counts.at["海洋", "dinghai"] == presence["海洋"]
@@ -110,7 +112,7 @@ def test_clause_counts_count_clauses_not_tokens(ds):
 
 def test_term_frequency_per_10k_characters(ds):
     freq = vocabulary.term_frequencies(ds).set_index(["district_id", "term"])
-    text = vocabulary.body(ds.sources["zhenhai"])
+    text = vocabulary.content(ds, "zhenhai")
     chars = len(vocabulary.CJK.findall(text))
     row = freq.loc[("zhenhai", "人才")]
     assert row.per_10k_chars == pytest.approx(row["count"] / chars * 10_000)
@@ -139,3 +141,11 @@ def test_single_district_has_no_test_and_no_contrast():
     assert analysis.mix_tests(one).empty
     assert vocabulary.distinctive_terms(one).empty
     assert narrative.mix_test(one, analysis.mix_tests(one)) == ["只选择了一个地区，无需检验差异。"]
+
+
+def test_agency_names_and_headings_are_not_counted_as_terms(ds):
+    counts = vocabulary.clause_counts(ds)
+    assert "区经信局" not in counts.index and "区委组织部" not in counts.index  # from the responsibility lists
+    text = vocabulary.content(ds, "dinghai")
+    assert "责任单位" not in text and "提升高能级科创平台质效" not in text  # bracket and task heading removed
+    assert "定海海洋科学城二期" in text  # the measure's own words stay

@@ -11,7 +11,19 @@ import pytest
 from browser import open_offline
 from conftest import DATA, ROOT, build, few_notebooks, read_rows, set_cell, write_rows
 
-SECTIONS = ("glance", "targets", "coverage", "instruments", "responsibility", "vocabulary", "methods", "appendix")
+SECTIONS = (
+    "key-findings",
+    "glance",
+    "targets",
+    "coverage",
+    "measures",
+    "instruments",
+    "responsibility",
+    "vocabulary",
+    "conclusion",
+    "methods",
+    "appendix",
+)
 
 
 def indicator(indicator_id: str) -> pd.Series:
@@ -72,6 +84,43 @@ def test_report_has_sections_toc_and_numbered_captions(built):
     assert figures == [str(i) for i in range(1, len(figures) + 1)]
     zh = (built / "report" / "report.zh.html").read_text(encoding="utf-8")
     assert re.search(r'data-label="figure">图1<', zh) and re.search(r'data-label="table">表1<', zh)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_key_findings_open_the_report_and_link_to_figures_and_tables(built, lang):
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    block = re.search(r'<section id="key-findings".*?</section>', html, re.S)
+    assert block and block.start() < html.index('id="sec-glance"')  # before section 1
+    items = re.findall(r"<li>(.*?)</li>", block.group(0), re.S)
+    assert 5 <= len(items) <= 8
+    targets = set(re.findall(r'<figure class="report-(?:figure|table-figure)" id="((?:fig|tab)-[^"]+)"', html))
+    for item in items:
+        links = re.findall(r'<a class="xref" href="#([^"]+)">([^<]+)</a>', item)
+        assert links, item
+        for target, text in links:
+            assert target in targets, target  # every link lands on a figure or table of the report
+            assert re.fullmatch(r"(Figure|Table) \d+|[图表]\d+", text), text  # numbered by the build
+    assert 'id="how-to-read"' in html and html.index('id="how-to-read"') < html.index('id="sec-glance"')
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_measures_and_clauses_are_in_both_editions(built, lang):
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    measures = pd.read_csv(DATA / "measures.csv", keep_default_na=False)
+    for title in measures[f"title_{lang}"]:
+        assert shown(title, html), title
+    for district in measures["district_id"].unique():
+        assert f'id="tab-measures_{district}"' in html
+    codes = pd.read_csv(DATA / "tool_codes.csv", keep_default_na=False)
+    clause_table = re.search(r'<figure class="report-table-figure" id="tab-clauses">.*?</figure>', html, re.S).group(0)
+    assert all(shown(q, clause_table) for q in codes["quote"])
+
+
+def shown(text: str, page: str) -> bool:
+    """Is `text` in the HTML, escaped as pandas (no quotes) or as the report's paragraphs (with quotes) do?"""
+    import html
+
+    return html.escape(text, quote=False) in page or html.escape(text, quote=True) in page
 
 
 @pytest.mark.slow

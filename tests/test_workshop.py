@@ -105,7 +105,7 @@ def test_data_problem_in_a_notebook_shows_the_check_lines_without_a_traceback(tm
     out = tmp_path / "out.ipynb"
     with pytest.raises(PapermillExecutionError):
         papermill.execute_notebook(
-            str(ROOT / "notebooks" / "07_method_notes.ipynb"),
+            str(ROOT / "notebooks" / "09_method_notes.ipynb"),
             str(out),
             cwd=str(ROOT / "notebooks"),
             parameters={"data_dir": str(data_copy), "figures_dir": str(tmp_path / "fig")},

@@ -122,7 +122,7 @@ print(f"{dinghai_supply_share:.1%} of Dinghai's {len(dinghai)} coded clauses are
 ''',
     ),
     check('''
-shares = analysis.tool_shares(ds).set_index(["district_id", "policy_tool"])["share"]
+shares = analysis.tool_shares(ds, ds.tool_codes).set_index(["district_id", "policy_tool"])["share"]  # all clauses
 assert abs(dinghai_supply_share - shares["dinghai", "supply"]) < 1e-12, (dinghai_supply_share, shares)
 '''),
     md("""
@@ -337,7 +337,7 @@ The clause to recode, Dinghai's first environment-side clause, with its quote:
 """),
     code('''
 codes = before.tool_codes
-clause = codes[(codes["district_id"] == "dinghai") & (codes["policy_tool"] == "environment")].iloc[0]
+clause = codes[(codes["district_id"] == "dinghai") & (codes["policy_tool"] == "environment") & codes["in_scope"]].iloc[0]
 clause[["code_id", "policy_tool", "sub_tool", "value_chain_stage", "quote"]]
 '''),
     code('''
@@ -405,11 +405,12 @@ print(f"Dinghai supply share {supply_before:.1%} -> {supply_after:.1%}; p (polic
 ''',
     ),
     check('''
-n_dinghai = int((before.tool_codes["district_id"] == "dinghai").sum())
+n_dinghai = int(((before.tool_codes["district_id"] == "dinghai") & before.tool_codes["in_scope"]).sum())  # the mix counts in-scope clauses
 assert abs(supply_after - (supply_before + 1 / n_dinghai)) < 1e-12
 from stpolicy.stats import permutation_chi_square
 
-direct = permutation_chi_square(after.tool_codes["district_id"], after.tool_codes["policy_tool"])
+kept = after.tool_codes[after.tool_codes["in_scope"]]
+direct = permutation_chi_square(kept["district_id"], kept["policy_tool"])
 assert abs(p_after - direct.p_value) < 1e-12
 assert after_tests.loc["policy_tool", "statistic"] != before_tests.set_index("dimension").loc["policy_tool", "statistic"]
 '''),

@@ -1,0 +1,360 @@
+"""Key findings, the reading guide and the conclusion: the report's answer, drawn together from the
+analysis. Every number, ranking and "only"/"both" here is computed; the framing words come from
+strings.yml. Each finding names the figures and tables that support it (ids `fig-NAME` / `tab-NAME`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import analysis, narrative
+from .data import Dataset
+from .i18n import join, percent, strings, t
+from .narrative import lower_first, value_phrase
+
+
+@dataclass
+class Finding:
+    """One numbered finding: its key (for the lead-in word), its sentence and the evidence it links to."""
+
+    key: str
+    text: str
+    refs: list[str] = field(default_factory=list)
+
+
+def sentences(ds: Dataset, parts: list[str]) -> str:
+    return t("sentence_sep", ds.lang).join(p for p in parts if p)
+
+
+def clauses(ds: Dataset, parts: list[str]) -> str:
+    """Clauses about different districts, one after the other ('…; …'), the first capitalised (a no-op in
+    Chinese, which has no case)."""
+    text = t("clause_sep", ds.lang).join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def theme_list(ds: Dataset, themes: list[str]) -> str:
+    labels = ds.labels("theme")
+    return join([lower_first(labels[x], ds.lang) for x in themes], ds.lang)
+
+
+def kind_word(ds: Dataset, kind: str, n: int) -> str:
+    """'actuals' / 'actual' (strings.yml), or the kind's label where no counted form is written."""
+    forms = strings()["findings"]["kind_singular" if n == 1 else "kind_plural"]
+    return forms[kind][ds.lang] if kind in forms else lower_first(ds.label("kind", kind), ds.lang)
+
+
+def kind_counts(ds: Dataset, district: str) -> str:
+    """'40 actuals, 12 targets and 9 rankings' / 'no actuals'. Kinds a district lacks are said to be absent
+    only for actuals and targets, the two a reader compares."""
+    mine = ds.indicators[ds.indicators["district_id"] == district]["kind"].value_counts()
+    parts = [
+        t(
+            "findings.kind_count",
+            ds.lang,
+            n=mine.get(k, 0),
+            label=kind_word(ds, k, mine.get(k, 0)),
+        )
+        for k in ds.order("kind")
+        if mine.get(k, 0) or k in ("actual", "target")
+    ]
+    return join(parts, ds.lang)
+
+
+# --- the findings ---------------------------------------------------------------------------------
+
+
+def genre(ds: Dataset) -> Finding:
+    parts = [
+        t(
+            "findings.genre_part",
+            ds.lang,
+            district=ds.district_name(d.district_id),
+            doc_type=lower_first(ds.label("doc_type", d.doc_type), ds.lang),
+            counts=kind_counts(ds, d.district_id),
+        )
+        for _, d in ds.districts.iterrows()
+    ]
+    return Finding("genre", t("findings.genre", ds.lang, parts=clauses(ds, parts)), ["tab-documents"])
+
+
+def top_themes(ds: Dataset, district: str, n: int = 2) -> tuple[list[str], pd.Series]:
+    """The district's themes with the most in-scope clauses: the top `n` counts, ties included."""
+    codes = analysis.in_scope_clauses(ds)
+    counts = codes[codes["district_id"] == district]["theme"].value_counts()
+    if counts.empty:
+        return [], counts
+    cut = counts.iloc[min(n, len(counts)) - 1]
+    return counts[counts >= cut].index.tolist(), counts
+
+
+def priorities(ds: Dataset) -> Finding | None:
+    parts = []
+    for district in ds.district_ids:
+        themes, counts = top_themes(ds, district)
+        if not themes:
+            continue
+        listed = [
+            t("findings.theme_count", ds.lang, theme=theme_list(ds, [x]), n=counts[x], total=int(counts.sum()))
+            for x in themes
+        ]
+        parts.append(
+            t("findings.priorities_part", ds.lang, district=ds.district_name(district), themes=join(listed, ds.lang))
+        )
+    if not parts:
+        return None
+    tables = [f"tab-measures_{d}" for d in ds.district_ids if (ds.measures["district_id"] == d).any()]
+    return Finding("priorities", t("findings.priorities", ds.lang, parts=clauses(ds, parts)), ["fig-coverage", *tables])
+
+
+def distinct_themes(ds: Dataset) -> Finding | None:
+    claims = analysis.coverage_claims(ds)
+    planned = claims[claims["basis"] == "clauses"]
+    only = [
+        t("findings.only_part", ds.lang, district=ds.district_name(c.district_id), themes=theme_list(ds, c.themes))
+        for c in planned[planned["claim"] == "only"].itertuples()
+    ]
+    shared = planned[planned["claim"] == "all"]
+    if not only:
+        return None
+    both = shared["themes"].iloc[0] if len(shared) else []
+    text = sentences(
+        ds,
+        [
+            t("findings.only", ds.lang, parts=clauses(ds, only)),
+            t("findings.shared", ds.lang, n=len(both), themes=theme_list(ds, both)) if both else "",
+        ],
+    )
+    return Finding("distinct", text, ["fig-coverage", "tab-clauses"])
+
+
+def like_pairs(ds: Dataset) -> list[tuple[pd.Series, pd.Series]]:
+    """(left, right) indicator rows of every pair judged comparable, like for like: the pair itself where the
+    wording matches, else the same-definition figure with matching wording that the document states."""
+    ind = analysis.indicators(ds).set_index("indicator_id", drop=False)
+    alternatives = analysis.like_for_like(ds).set_index("comparison_id")
+    out = []
+    for _, p in analysis.comparability_pairs(ds).iterrows():
+        if p.comparable != "yes":
+            continue
+        left, right = ind.loc[p.left_indicator_id], ind.loc[p.right_indicator_id]
+        if left.aspirational != right.aspirational:
+            if p.comparison_id not in alternatives.index:
+                continue
+            alt = alternatives.loc[p.comparison_id]
+            if alt.alt_right_id:
+                right = ind.loc[alt.alt_right_id]
+            elif alt.alt_left_id:
+                left = ind.loc[alt.alt_left_id]
+            else:
+                continue
+        out.append((left, right))
+    return out
+
+
+def other_wording(ds: Dataset, row: pd.Series) -> list[pd.Series]:
+    """Targets of the same definition, district and year as `row` with the other wording (力争 vs firm)."""
+    ind = analysis.indicators(ds)
+    same = ind[
+        (ind["compare_key"] == row.compare_key)
+        & (ind["district_id"] == row.district_id)
+        & (ind["period"] == row.period)
+        & (ind["kind"] != "actual")
+        & (ind["aspirational"] != row.aspirational)
+    ]
+    return [r for _, r in same.iterrows()] if row.compare_key else []
+
+
+def ambition(ds: Dataset) -> Finding | None:
+    like = []
+    for left, right in like_pairs(ds):
+        context = [
+            t(
+                "findings.other_wording",
+                ds.lang,
+                value=value_phrase(ds, analysis.with_symbols(ds, o.to_frame().T).iloc[0]),
+            )
+            for o in other_wording(ds, left) + other_wording(ds, right)
+        ]
+        pair = t("findings.like_pair", ds.lang, left=value_phrase(ds, left), right=value_phrase(ds, right))
+        like.append(pair + "".join(context))
+    ind = analysis.indicators(ds)
+    targets = ind[ind["kind"].isin(["target", "stretch_target"])]
+    worded = [
+        t(
+            "findings.aspiration_part",
+            ds.lang,
+            district=ds.district_name(d),
+            n=int(g["aspirational"].sum()),
+            total=len(g),
+        )
+        for d, g in targets.groupby("district_id", sort=False)
+    ]
+    if not like and not worded:
+        return None
+    text = sentences(
+        ds,
+        [
+            t("findings.ambition", ds.lang, pairs=clauses(ds, like)) if like else t("findings.no_like", ds.lang),
+            t("findings.aspiration", ds.lang, parts=join(worded, ds.lang)) if worded else "",
+        ],
+    )
+    return Finding("ambition", text, ["tab-comparability", "fig-targets"])
+
+
+def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
+    shares = analysis.tool_shares(ds)
+    if shares.empty:
+        return None
+    parts = []
+    for district in ds.district_ids:
+        group = shares[shares["district_id"] == district]
+        if group.empty:
+            continue
+        top = group.sort_values("share", ascending=False, kind="stable")
+        leaders = top[top["share"] == top["share"].iloc[0]]
+        parts.append(
+            t(
+                "findings.tool_part",
+                ds.lang,
+                district=ds.district_name(district),
+                tools=join([lower_first(ds.label("policy_tool", x), ds.lang) for x in leaders["policy_tool"]], ds.lang),
+                share=percent(leaders["share"].iloc[0], ds.lang),
+                n=int(group["n"].sum()),
+            )
+        )
+    test = ""
+    if not tests.empty:
+        p = tests.set_index("dimension").at["policy_tool", "p_value"]
+        key = "findings.test_significant" if p < 0.05 else "findings.test_not_significant"
+        test = t(key, ds.lang, p=narrative.p_text(p))
+    return Finding(
+        "instruments",
+        sentences(ds, [t("findings.tools", ds.lang, parts=clauses(ds, parts)), test]),
+        ["fig-tool_mix", "tab-mix_tests"],
+    )
+
+
+def responsibility(ds: Dataset) -> Finding | None:
+    counts = narrative.responsibility_counts(ds)
+    parts = []
+    for district, c in counts.items():
+        name = ds.district_name(district)
+        if c["top"] is not None:
+            parts.append(
+                t(
+                    "findings.named_part",
+                    ds.lang,
+                    district=name,
+                    n_agencies=c["n_agencies"],
+                    total=c["named"],
+                    agency=c["top"][f"name_{ds.lang}"],
+                    n=c["top"].n_lead,
+                )
+            )
+        elif c["issuer"]:
+            parts.append(t("findings.issuer_part", ds.lang, district=name, n=c["issuer"]))
+    if not parts:
+        return None
+    return Finding(
+        "responsibility", t("findings.responsibility", ds.lang, parts=clauses(ds, parts)), ["fig-responsibility"]
+    )
+
+
+def comparability(ds: Dataset) -> Finding | None:
+    pairs = analysis.comparability_pairs(ds)
+    if pairs.empty:
+        return None
+    verdicts = pairs["comparable"].value_counts()
+    parts = [
+        t("findings.verdict_part", ds.lang, n=verdicts[k], label=lower_first(ds.label("comparable", k), ds.lang))
+        for k in ds.order("comparable")
+        if k in verdicts
+    ]
+    not_alike = len(pairs) - verdicts.get("yes", 0)
+    return Finding(
+        "comparability",
+        sentences(
+            ds,
+            [
+                t("findings.comparability", ds.lang, total=len(pairs), parts=join(parts, ds.lang)),
+                t("findings.comparability_most", ds.lang) if 2 * not_alike > len(pairs) else "",
+            ],
+        ),
+        ["tab-comparability", "tab-changes"],
+    )
+
+
+def key_findings(ds: Dataset, tests: pd.DataFrame) -> list[Finding]:
+    """The report's answer, in reading order; findings without data (e.g. one district) are left out."""
+    if len(ds.district_ids) < 2:
+        return [genre(ds)]
+    found = [
+        genre(ds),
+        priorities(ds),
+        distinct_themes(ds),
+        ambition(ds),
+        instruments(ds, tests),
+        responsibility(ds),
+        comparability(ds),
+    ]
+    return [f for f in found if f is not None]
+
+
+# --- reading guide and conclusion -----------------------------------------------------------------
+
+
+def reading_guide(ds: Dataset) -> list[str]:
+    """'How to read this comparison': genres, actual vs target, 力争 figures, what clause counts mean."""
+    docs = [
+        t(
+            "findings.guide_doc",
+            ds.lang,
+            district=ds.district_name(d.district_id),
+            doc_type=lower_first(ds.label("doc_type", d.doc_type), ds.lang),
+            issuer=d[f"issuer_{ds.lang}"],
+        )
+        for _, d in ds.districts.iterrows()
+    ]
+    ind = analysis.indicators(ds)
+    codes = analysis.clauses(ds)
+    return [
+        t("findings.guide_genre", ds.lang, docs=join(docs, ds.lang)),
+        t("findings.guide_actual", ds.lang),
+        t("findings.guide_aspiration", ds.lang, n=int(ind["aspirational"].sum()), total=len(ind)),
+        t("findings.guide_clauses", ds.lang, n=len(codes), n_in=int(codes["in_scope"].sum())),
+    ]
+
+
+def conclusion(ds: Dataset, tests: pd.DataFrame) -> list[str]:
+    """Two paragraphs: differences that are policy, differences that are document genre."""
+    if len(ds.district_ids) < 2:
+        return [t("findings.conclusion_single", ds.lang)]
+    policy = [f.text for f in (distinct_themes(ds), ambition(ds), instruments(ds, tests)) if f is not None]
+    codes = analysis.clauses(ds)
+    out_of_scope = codes[~codes["in_scope"]].groupby("district_id").size()
+    genre_parts = [genre(ds).text]
+    resp = responsibility(ds)
+    if resp is not None:
+        genre_parts.append(resp.text)
+    if len(out_of_scope):
+        genre_parts.append(
+            t(
+                "findings.out_of_scope",
+                ds.lang,
+                parts=join(
+                    [
+                        t("findings.out_part", ds.lang, district=ds.district_name(d), n=int(out_of_scope[d]))
+                        for d in ds.district_ids
+                        if d in out_of_scope
+                    ],
+                    ds.lang,
+                ),
+            )
+        )
+    return [
+        t("findings.conclusion_policy", ds.lang, text=sentences(ds, policy)),
+        t("findings.conclusion_genre", ds.lang, text=sentences(ds, genre_parts)),
+    ]

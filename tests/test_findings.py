@@ -1,0 +1,242 @@
+"""Statements the report makes, checked against the data they summarise (read independently from the
+CSV files where possible): clause-level coverage, scope, aliases, aspiration, measures, key findings."""
+
+import re
+
+import pandas as pd
+import pytest
+from conftest import DATA, read_rows, write_rows
+
+from stpolicy import analysis, charts, findings, narrative, views
+from stpolicy.data import load
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def ds(request):
+    return load(DATA, request.param)
+
+
+def csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / f"{name}.csv", keep_default_na=False, dtype=str)
+
+
+def clause_themes() -> pd.DataFrame:
+    """Each coded clause's theme straight from the CSVs: its own where curated, else its measure's."""
+    codes, measures = csv("tool_codes"), csv("measures").set_index("measure_id")
+    own = codes["theme"] if "theme" in codes else pd.Series("", index=codes.index)
+    return codes.assign(theme=own.where(own != "", codes["measure_id"].map(measures["theme"])))
+
+
+# --- coverage from clauses ------------------------------------------------------------------------
+
+
+def test_every_coverage_statement_is_true_of_the_clauses(ds):
+    codes = clause_themes()
+    holders = codes.groupby("theme")["district_id"].agg(set)
+    claims = analysis.coverage_claims(ds)
+    planned = claims[claims["basis"] == "clauses"]
+    claimed_only = set()
+    for c in planned.itertuples():
+        for theme in c.themes:
+            if c.claim == "only":
+                # true exactly when no clause of another district has the theme
+                assert holders[theme] == {c.district_id}, (c.district_id, theme)
+                claimed_only.add(theme)
+            else:
+                assert holders[theme] == set(ds.district_ids), theme
+    assert claimed_only == {t for t, d in holders.items() if len(d) == 1}  # no true statement left out
+    every = planned.loc[planned["claim"] == "all", "themes"].iloc[0]
+    assert set(every) == {t for t, d in holders.items() if d == set(ds.district_ids)}
+
+
+def test_coverage_sentences_match_the_claims(ds):
+    text = " ".join(narrative.coverage(ds))
+    labels = ds.labels("theme")
+    for c in analysis.coverage_claims(ds).itertuples():
+        if c.claim == "only":
+            assert ds.district_name(c.district_id) in text
+            for theme in c.themes:
+                assert narrative.lower_first(labels[theme], ds.lang) in text
+
+
+def add_clause_district(data, theme: str) -> None:
+    """A made-up third district whose plan has one measure with one coded clause of `theme`."""
+    (data / "sources" / "testqu.txt").write_text(
+        "测试区2024年科技创新工作计划\n一、重点任务\n1.测试措施。深化测试区科技创新全链条集成改革,全面提升测试区的创新能力和水平。\n",
+        encoding="utf-8",
+    )
+    rows = read_rows(data / "districts.csv")
+    rows.append({**rows[-1], "district_id": "testqu", "name_zh": "测试区", "name_en": "Test District",
+                 "doc_date": "2024-06-01", "doc_type": "work_plan", "source_file": "sources/testqu.txt",
+                 "doc_index_no": ""})  # fmt: skip
+    write_rows(data / "districts.csv", rows)
+    measures = read_rows(data / "measures.csv")
+    measures.append({**{k: "" for k in measures[0]}, "measure_id": "testqu-m01", "district_id": "testqu",
+                     "measure_no": "1", "section": "一、重点任务", "title_zh": "测试措施", "title_en": "Test measure",
+                     "theme": theme, "lead_agency_source": "not_named", "quote": "1.测试措施"})  # fmt: skip
+    write_rows(data / "measures.csv", measures)
+    codes = read_rows(data / "tool_codes.csv")
+    clause = {**{k: "" for k in codes[0]}, "code_id": "testqu-c001", "measure_id": "testqu-m01",
+              "district_id": "testqu", "policy_tool": "environment", "sub_tool": "regulation",
+              "value_chain_stage": "cross_cutting", "quote": "深化测试区科技创新全链条集成改革"}  # fmt: skip
+    if "theme" in clause:
+        clause["theme"] = theme
+    codes.append(clause)
+    write_rows(data / "tool_codes.csv", codes)
+
+
+def test_a_third_district_makes_an_only_statement_flip(data_copy):
+    before = load(data_copy, "en")
+    only = analysis.coverage_claims(before)
+    only = only[(only["claim"] == "only") & (only["basis"] == "clauses")]
+    district, themes = only.iloc[0]["district_id"], only.iloc[0]["themes"]
+    theme = themes[0]
+    sentence = narrative.lower_first(before.label("theme", theme), "en")
+    plans = f"Only {before.district_name(district)} plans measures on"
+    assert any(s.startswith(plans) and sentence in s for s in narrative.coverage(before))
+    add_clause_district(data_copy, theme)
+    after = load(data_copy, "en")
+    claims = analysis.coverage_claims(after)
+    still = claims[(claims["claim"] == "only") & (claims["basis"] == "clauses") & (claims["district_id"] == district)]
+    assert all(theme not in t for t in still["themes"])
+    assert not any(s.startswith(plans) and sentence in s for s in narrative.coverage(after))
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+
+def in_scope_mask(codes: pd.DataFrame) -> pd.Series:
+    return codes["in_scope"].str.lower().ne("false") if "in_scope" in codes else pd.Series(True, index=codes.index)
+
+
+def test_instrument_mix_counts_in_scope_clauses_only(ds):
+    codes = csv("tool_codes")
+    kept = codes[in_scope_mask(codes)]
+    expected = kept.groupby(["district_id", "policy_tool"]).size()
+    shares = analysis.tool_shares(ds).set_index(["district_id", "policy_tool"])["n"]
+    assert shares.sort_index().tolist() == expected.sort_index().tolist()
+    tests = analysis.mix_tests(ds)
+    assert set(tests["n_units"]) == {len(kept)}
+
+
+def test_out_of_scope_clause_leaves_the_mix_and_is_reported(data_copy):
+    rows = read_rows(data_copy / "tool_codes.csv")
+    fields = list(rows[0]) + ([] if "in_scope" in rows[0] else ["in_scope"])
+    target = next(r for r in rows if r["code_id"] == "zhenhai-c001")  # a supply-side clause
+    for r in rows:
+        r.setdefault("in_scope", "")
+    before = analysis.tool_shares(load(data_copy, "en")).set_index(["district_id", "policy_tool"])["n"]
+    n_out = sum(r["in_scope"] == "false" for r in rows)
+    target["in_scope"] = "false"
+    write_rows(data_copy / "tool_codes.csv", rows, fields)
+    ds = load(data_copy, "en")
+    after = analysis.tool_shares(ds).set_index(["district_id", "policy_tool"])["n"]
+    assert after[("zhenhai", "supply")] == before[("zhenhai", "supply")] - 1
+    line = narrative.scope_sensitivity(ds)[0]
+    assert f"{n_out + 1} of the {len(rows)} coded clauses are out of scope" in line
+    shift = analysis.scope_shift(ds).set_index("district_id")
+    assert "zhenhai" in shift.index
+    assert f"{shift.at['zhenhai', 'share_all'] * 100:.1f}%" in line
+
+
+# --- responsibility -------------------------------------------------------------------------------
+
+
+def named_agencies(district: str) -> set[str]:
+    """Distinct bodies (agency_id) the district's measures name, places and platforms left out, from the CSVs."""
+    measures, agencies = csv("measures"), csv("agencies").set_index("name_as_written")
+    names = set()
+    for m in measures[(measures.district_id == district) & (measures.lead_agency_source == "named")].itertuples():
+        names |= {a for a in [m.lead_agency, *m.co_agencies.split(";")] if a}
+    kind = agencies["kind"] if "kind" in agencies else pd.Series("agency", index=agencies.index)
+    return {agencies.at[n, "agency_id"] for n in names if kind.get(n, "") in ("", "agency")}
+
+
+def test_aliases_merge_once_and_the_chart_has_the_rows_the_text_counts(ds):
+    data = charts.responsibility_data(ds)
+    text = " ".join(narrative.responsibility(ds))
+    counts = narrative.responsibility_counts(ds)
+    for district, c in counts.items():
+        rows = data.loc[data.district_id == district, "agency"].nunique()
+        if c["named"]:
+            assert c["n_agencies"] == len(named_agencies(district)) == rows
+            stated = re.search(r"(\d+) ?(?:agencies are named|个部门)", text)
+            assert stated and int(stated.group(1)) == rows
+        else:  # the issuer's own plan: one implied-lead row
+            assert c["issuer"] and rows == 1
+    spellings = csv("agencies").groupby("agency_id")["name_as_written"].nunique()
+    assert (spellings > 1).any()  # the data has aliases, so the merge is tested
+
+
+def test_zhenhai_has_an_implied_lead_row_and_measures_carry_titles(ds):
+    data = charts.responsibility_data(ds)
+    zh = data[data.district_id == "zhenhai"]
+    assert len(zh) == (csv("measures").district_id == "zhenhai").sum()
+    assert set(zh["role_label"]) == {views.col(ds, "implied")}
+    titles = csv("measures").set_index("measure_id")[f"title_{ds.lang}"]
+    assert all(titles[m] in label for m, label in zip(data["measure_id"], data["measure_label"], strict=True))
+
+
+# --- aspiration -----------------------------------------------------------------------------------
+
+
+def test_aspiration_flags_and_like_for_like(ds):
+    ind = analysis.indicators(ds).set_index("indicator_id")["aspirational"]
+    assert ind["zhenhai-i086"] and ind["dinghai-i002"] and not ind["dinghai-i001"]  # 力争 3.42%, 力争 2.5%, 2.3%
+    pairs = analysis.comparability_pairs(ds)
+    mixed = pairs[(pairs.left_indicator_id == "zhenhai-i086") & (pairs.right_indicator_id == "dinghai-i001")]
+    assert len(mixed) == 1
+    crit = analysis.comparability_criteria(ds).set_index(["comparison_id", "criterion"])["met"]
+    assert not crit[(mixed.comparison_id.iloc[0], "same_wording")]
+    alt = analysis.like_for_like(ds).set_index("comparison_id").loc[mixed.comparison_id.iloc[0]]
+    assert alt.alt_right_id == "dinghai-i002"
+    table = views.comparability(ds)
+    assert table[views.col(ds, "same_wording")].tolist().count(views.col(ds, "no")) >= 1
+
+
+def test_ambition_finding_sets_like_against_like(ds):
+    finding = findings.ambition(ds)
+    assert "3.42%" in finding.text and "2.5%" in finding.text
+    for left, right in findings.like_pairs(ds):
+        assert left.aspirational == right.aspirational and left.compare_key == right.compare_key
+
+
+# --- measures and clauses -------------------------------------------------------------------------
+
+
+def test_measures_table_lists_every_measure_with_its_commitments(ds):
+    measures = csv("measures")
+    for district in ds.district_ids:
+        table = views.measures(ds, district)
+        mine = measures[measures.district_id == district]
+        assert table[views.col(ds, "measure")].tolist() == mine[f"title_{ds.lang}"].tolist()
+    links = analysis.measure_commitments(ds).merge(csv("indicators"), on="indicator_id")
+    paragraph = {m.measure_id: analysis.measure_paragraph(ds, m) for _, m in ds.measures.iterrows()}
+    assert len(links) > 0
+    assert all(q in paragraph[m] for m, q in zip(links["measure_id"], links["quote"], strict=True))
+    assert "dinghai-i022" in set(links.loc[links.measure_id == "dinghai-m05", "indicator_id"])  # 50项以上
+
+
+def test_clause_appendix_lists_every_coded_clause(ds):
+    table = views.clauses(ds)
+    codes = csv("tool_codes")
+    assert table[views.col(ds, "quote")].tolist() == codes["quote"].tolist()
+
+
+# --- key findings ---------------------------------------------------------------------------------
+
+
+def test_key_findings_are_five_to_eight_and_each_names_its_evidence(ds):
+    found = findings.key_findings(ds, pd.DataFrame())  # the test's p-value is checked in test_analysis
+    assert 5 <= len(found) <= 8
+    assert all(f.refs and all(re.fullmatch(r"(fig|tab)-[a-z0-9_]+", r) for r in f.refs) for f in found)
+
+
+def test_key_findings_state_the_computed_numbers(ds):
+    found = {f.key: f.text for f in findings.key_findings(ds, pd.DataFrame())}
+    shares = analysis.tool_shares(ds)
+    for _, group in shares.groupby("district_id"):
+        top = group.sort_values("share").iloc[-1]
+        assert f"{top.share * 100:.1f}%" in found["instruments"]
+    n_agencies = len(named_agencies("dinghai"))
+    assert str(n_agencies) in found["responsibility"]
