@@ -71,6 +71,8 @@ def comparability(ds: Dataset) -> pd.DataFrame:
     """One row per cross-district pair: both figures, which conditions they meet (definition, kind, year,
     wording), the verdict and why; where the wording differs, the like-for-like figure the document states."""
     pairs = analysis.comparability_pairs(ds)
+    if pairs.empty:  # one district: nothing to compare (the table is then left out)
+        return pd.DataFrame()
     criteria = analysis.comparability_criteria(ds).pivot(index="comparison_id", columns="criterion", values="met")
     alternatives = analysis.like_for_like(ds).set_index("comparison_id")
     ind = analysis.indicators(ds).set_index("indicator_id")
