@@ -50,7 +50,7 @@ def glance(ds: Dataset) -> list[str]:
                 t(
                     "narrative.glance_top_theme",
                     lang,
-                    theme=ds.label("theme", by_theme.index[0]),
+                    theme=join([ds.label("theme", x) for x in leaders(by_theme)], lang),
                     n=by_theme.iloc[0],
                     total=d.n_indicators,
                 )
@@ -62,6 +62,11 @@ def glance(ds: Dataset) -> list[str]:
         )
         out.append(t("sentence_sep", lang).join(sentences))
     return interpretive(ds, "glance") + out
+
+
+def leaders(counts: pd.Series) -> list:
+    """Every label that has the highest count: a "most" statement names all of them when they tie."""
+    return counts[counts == counts.max()].index.tolist() if len(counts) else []
 
 
 def lower_first(text: str, lang: str) -> str:
@@ -158,8 +163,10 @@ def instruments(ds: Dataset) -> list[str]:
             for k in ds.order("policy_tool")
             if k in mine.index
         ]
-        top = subs[subs.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
-        stage = stages[stages.district_id == district].sort_values("n", ascending=False, kind="stable").iloc[0]
+        top_subs = leaders(subs[subs.district_id == district].set_index("sub_tool")["n"])
+        mine_stages = stages[stages.district_id == district].set_index("value_chain_stage")
+        top_stages = leaders(mine_stages["n"])
+        top_n = int(subs[(subs.district_id == district) & (subs.sub_tool == top_subs[0])]["n"].iloc[0])
         out.append(
             t("sentence_sep", ds.lang).join(
                 [
@@ -170,12 +177,17 @@ def instruments(ds: Dataset) -> list[str]:
                         n=int(mine["n"].sum()),
                         parts=join(parts, ds.lang),
                     ),
-                    t("narrative.tool_top_sub", ds.lang, label=ds.label("sub_tool", top.sub_tool), n=top.n),
+                    t(
+                        "narrative.tool_top_sub",
+                        ds.lang,
+                        label=join([ds.label("sub_tool", x) for x in top_subs], ds.lang),
+                        n=top_n,
+                    ),
                     t(
                         "narrative.tool_top_stage",
                         ds.lang,
-                        label=ds.label("value_chain_stage", stage.value_chain_stage),
-                        share=percent(stage.share, ds.lang),
+                        label=join([ds.label("value_chain_stage", x) for x in top_stages], ds.lang),
+                        share=percent(mine_stages.at[top_stages[0], "share"], ds.lang),
                     ),
                 ]
             )
