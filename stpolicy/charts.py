@@ -382,7 +382,7 @@ def responsibility_data(ds: Dataset) -> pd.DataFrame:
     resp = analysis.responsibilities(ds)
     resp = resp[resp["source"].isin(["named", "issuer"]) & resp["is_agency"].astype(bool)]
     data = labelled(ds, resp)
-    data["agency"] = data[ds_field(ds, "display")].map(lambda x: wrap_label(x, ds.lang))
+    data["agency"] = data[ds_field(ds, "display")]  # one line: the column labels stand upright
     data["role_label"] = [
         col(ds, "implied" if s == "issuer" else r) for s, r in zip(data["source"], data["role"], strict=True)
     ]
@@ -397,9 +397,7 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
     if data.empty:
         return None
     lead_order = analysis.agency_roles(ds)
-    agency_sort = list(
-        dict.fromkeys([wrap_label(x, ds.lang) for x in lead_order[ds_field(ds, "name")]] + list(data["agency"]))
-    )
+    agency_sort = list(dict.fromkeys(list(lead_order[ds_field(ds, "name")]) + list(data["agency"])))
     roles = [col(ds, "lead"), col(ds, "co"), col(ds, "implied")]
     chart = (
         alt.Chart(data)
@@ -410,7 +408,8 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
                 "agency:N",
                 title=None,
                 sort=agency_sort,
-                axis=alt.Axis(labelAngle=-45, labelLimit=220, orient="top"),
+                # Upright labels, one per 18-pixel column: angled multi-line names would overlap.
+                axis=alt.Axis(labelAngle=-90, labelLimit=260, orient="top", labelAlign="left", labelBaseline="middle"),
             ),
             color=alt.Color(
                 "role_label:N",
