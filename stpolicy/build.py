@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import nbformat
 
 from . import __version__, fonts, navigation, reuse
-from .i18n import join, t
+from .i18n import data_column, join, label, locale, t
 from .notebook import NOTEBOOK_ONLY
-from .report import STATIC_KEY
+from .report import META_KEY, STATIC_KEY, filled_label, label_slot
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def notebooks(folder: Path | None = None) -> list[Path]:
-    return sorted((folder or NOTEBOOKS).resolve().glob("[0-9][0-9]_*.ipynb"))
-
-
 # --- merging and rendering ------------------------------------------------------------------
-
-LABEL = re.compile(r'<span class="label" data-label="(figure|table)"></span>')
-HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>')
 
 
 def merge(paths: list[Path]) -> nbformat.NotebookNode:
@@ -52,33 +44,35 @@ def merge(paths: list[Path]) -> nbformat.NotebookNode:
 
 
 def html_outputs(nb: nbformat.NotebookNode):
+    """Every HTML output of the notebook, in document order."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if "text/html" in output.get("data", {}):
                 yield output
 
 
-def fill_labels(html_text: str, counts: dict[str, int], lang: str) -> str:
-    """Replace each empty caption label with the next 'Figure N.' / '表N', counting in `counts`."""
-
-    def fill(match: re.Match) -> str:
-        kind = match.group(1)
-        counts[kind] += 1
-        text = f"{t(kind, lang)}{counts[kind]}" if lang == "zh" else f"{t(kind, lang)} {counts[kind]}."
-        return f'<span class="label" data-label="{kind}">{text}</span>'
-
-    return LABEL.sub(fill, html_text)
+def described(nb: nbformat.NotebookNode, kinds: tuple[str, ...]):
+    """(output, its report metadata) for each output that report.py described as one of `kinds`."""
+    for output in html_outputs(nb):
+        meta = output.get("metadata", {}).get(META_KEY)
+        if meta and meta["kind"] in kinds:
+            yield output, meta
 
 
 def number_labels(nb: nbformat.NotebookNode, lang: str) -> dict[str, int]:
-    """Number figures and tables in document order; a static twin gets its interactive twin's numbers."""
+    """Number figures and tables in document order ('Figure 3.' / '表3'), filling each caption's
+    label slot; a static twin gets its interactive twin's number. The output metadata keeps the
+    number and the reference text ('Figure 3' / '图3') for cross-references."""
     counts = {"figure": 0, "table": 0}
-    for output in html_outputs(nb):
-        before = dict(counts)
-        output.data["text/html"] = fill_labels(output.data["text/html"], counts, lang)
-        static = output.get("metadata", {}).get(STATIC_KEY)
+    for output, meta in described(nb, ("figure", "table")):
+        kind = meta["kind"]
+        counts[kind] += 1
+        filled = filled_label(kind, label(kind, counts[kind], lang))
+        output.data["text/html"] = output.data["text/html"].replace(label_slot(kind), filled, 1)
+        static = output.metadata.get(STATIC_KEY)
         if static:
-            output.metadata[STATIC_KEY] = fill_labels(static, before, lang)
+            output.metadata[STATIC_KEY] = static.replace(label_slot(kind), filled, 1)
+        meta.update(number=counts[kind], reference=t("formats.reference", lang, name=t(kind, lang), n=counts[kind]))
     return counts
 
 
@@ -107,13 +101,8 @@ def fill_xrefs(nb: nbformat.NotebookNode) -> None:
 
 
 def table_of_contents(nb: nbformat.NotebookNode) -> list[dict]:
-    toc = []
-    for output in html_outputs(nb):
-        toc += [
-            {"level": int(level), "id": ident, "text": re.sub(r"<[^>]+>", "", text)}
-            for level, ident, text in HEADING.findall(output.data["text/html"])
-        ]
-    return toc
+    """The headings report.py emitted, in document order: level, id, text."""
+    return [{k: meta[k] for k in ("level", "id", "text")} for _, meta in described(nb, ("heading",))]
 
 
 def static_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -127,14 +116,15 @@ def static_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> dict:
+    """What the template shows around the notebook's outputs (font_face is set per format)."""
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
     css += (TEMPLATES / "report" / "reuse.css").read_text(encoding="utf-8")
     if mode == "print":
         css += (TEMPLATES / "report" / "print.css").read_text(encoding="utf-8")
-    css = css.replace("var(--font-stack)", fonts.css_stack(lang))
     title = t("report_title", lang, districts=ds_meta["district_list"])
     return {
-        "html_lang": "zh-Hans" if lang == "zh" else "en",
+        "html_lang": locale(lang)["html_lang"],
+        "font_stack": fonts.css_stack(lang),  # the page's --font-stack custom property
         "version": __version__,
         "mode": f"{mode} {lang}",
         "title": title,
@@ -145,31 +135,23 @@ def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> di
         "toc_title": t("toc", lang),
         "toc": toc + reuse.toc_entry(lang),
         "css": css,
-        "font_face": "/*FONT-FACE*/",
+        "font_face": "",
         "vega_bundle": None,
         "chart_loader": (TEMPLATES / "report" / "charts.js").read_text(encoding="utf-8"),
+        "chart_error": t("chart_error", lang),
         "reuse": reuse.resources(ds_meta, lang, mode, title),
         "reuse_script": (TEMPLATES / "report" / "reuse.js").read_text(encoding="utf-8"),
     }
 
 
 def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
+    """Title-block facts: the districts, the documents cited, the provinces."""
     from .data import load
 
     ds = load(data_dir, lang, districts)
     names = list(ds.district_names().values())
-    docs = [
-        t(
-            "doc_cite",
-            lang,
-            district=ds.district_name(d.district_id),
-            title_en=d.doc_title_en,
-            title_zh=d.doc_title_zh,
-            date=d.doc_date,
-        )
-        for _, d in ds.districts.iterrows()
-    ]
-    cities = sorted(set(ds.districts[f"province_{lang}"]))
+    docs = [t("doc_cite", lang, title=d[ds.field("doc_title")], date=d.doc_date) for _, d in ds.districts.iterrows()]
+    cities = sorted(set(ds.districts[data_column("province", lang)]))
     return {
         "district_list": join(names, lang),
         "n_docs": len(docs),
@@ -180,6 +162,7 @@ def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
 
 
 def render_html(nb: nbformat.NotebookNode, resources: dict, vega_bundle: str | None) -> str:
+    """The page: the project template around the notebook's outputs."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -196,11 +179,13 @@ def render_html(nb: nbformat.NotebookNode, resources: dict, vega_bundle: str | N
     return body
 
 
-def with_font(html_text: str, face: str) -> str:
-    return html_text.replace("/*FONT-FACE*/", face, 1)
+def page_text(nb: nbformat.NotebookNode, resources: dict) -> str:
+    """Every character the page can show (outputs and template texts): what the font subset needs."""
+    return "".join(o.data["text/html"] for o in html_outputs(nb)) + json.dumps(resources, ensure_ascii=False)
 
 
 def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str], stage: Path) -> dict[str, Path]:
+    """Write report.{lang}.html / .pdf into `stage`; returns their paths and the figure/table counts."""
     import vl_convert
 
     counts = number_labels(nb, lang)
@@ -209,20 +194,18 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
     toc = table_of_contents(nb)
     written = {}
     if "html" in formats:
-        bundle = vl_convert.javascript_bundle()
         linked = reuse.with_source_links(nb, meta, lang)
-        page = render_html(linked, report_resources(meta, lang, "screen", toc), bundle)
-        bundle_free = page.replace(bundle, "")  # the font subset needs only the report's own characters
+        resources = report_resources(meta, lang, "screen", toc)
+        resources["font_face"] = fonts.embedded_font_face(page_text(linked, resources), lang)
+        page = render_html(linked, resources, vl_convert.javascript_bundle())
         path = stage / f"report.{lang}.html"
-        path.write_text(with_font(page, fonts.embedded_font_face(bundle_free, lang)), encoding="utf-8")
+        path.write_text(page, encoding="utf-8")
         written["html"] = path
     if "pdf" in formats:
         from weasyprint import HTML
 
-        page = with_font(
-            render_html(static_version(nb), report_resources(meta, lang, "print", toc), None),
-            fonts.file_font_face(lang),
-        )
+        resources = dict(report_resources(meta, lang, "print", toc), font_face=fonts.file_font_face(lang))
+        page = render_html(static_version(nb), resources, None)
         path = stage / f"report.{lang}.pdf"
         HTML(string=page, base_url=str(stage)).write_pdf(path)
         written["pdf"] = path

@@ -15,7 +15,8 @@ import pandas as pd
 
 from . import analysis, fonts, palette
 from .data import Dataset
-from .i18n import stated_text, t, value_text
+from .i18n import locale, short_label, stated_text, t, value_text
+from .stats import Z_CRITICAL
 
 if TYPE_CHECKING:  # matplotlib and seaborn load only in notebooks that draw heatmaps
     import matplotlib.pyplot as plt
@@ -56,13 +57,9 @@ def theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
-def col(ds: Dataset, key: str) -> str:
-    return t(f"columns.{key}", ds.lang)
-
-
 def wrap_label(text: str, lang: str, width: int | None = None) -> str:
     """A long axis label broken into lines ("\\n") instead of truncated; the width is per language."""
-    width = int(width or t("label_wrap", lang))
+    width = int(width or locale(lang)["label_wrap"])
     if not isinstance(text, str) or len(text) <= width:
         return text
     if not re.search(r"[\u3400-\u9fff]", text):  # Latin: break between words, never inside one
@@ -74,7 +71,7 @@ def labelled(ds: Dataset, frame: pd.DataFrame, **vocabularies: str) -> pd.DataFr
     """Add `<column>_label` for each coded column (column=vocabulary) and the district name."""
     out = frame.copy()
     if "district_id" in out:
-        out["district"] = out["district_id"].map(ds.district_names())
+        out["district"] = ds.map_districts(out["district_id"])
     for column, vocabulary in vocabularies.items():
         out[f"{column}_label"] = out[column].map(ds.labels(vocabulary)).map(lambda x: wrap_label(x, ds.lang))
     return out
@@ -105,7 +102,7 @@ def facet_columns(ds: Dataset, most: int = FACET_COLUMNS) -> int:
 def district_color(ds: Dataset, legend: bool = True) -> alt.Color:
     return alt.Color(
         "district:N",
-        title=col(ds, "district"),
+        title=ds.col("district"),
         sort=district_order(ds),
         scale=district_scale(ds),
         # A bottom legend grows sideways with each district: wrap it after a few (many districts stay < 1000 px).
@@ -117,7 +114,7 @@ def kind_shape(ds: Dataset, kinds: list[str], legend: bool = True) -> alt.Shape:
     """Kinds by shape; the legend draws the shapes filled in ink."""
     return alt.Shape(
         "kind_label:N",
-        title=col(ds, "kind"),
+        title=ds.col("kind"),
         sort=[ds.label("kind", k) for k in kinds],
         scale=alt.Scale(
             domain=[ds.label("kind", k) for k in kinds], range=[palette.KIND_SHAPES.get(k, "cross") for k in kinds]
@@ -142,12 +139,12 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
         .mark_bar()
         .encode(
             y=alt.Y("theme_label:N", title=None, sort=ordered_labels(ds, "theme")),
-            x=alt.X("sum(n):Q", title=col(ds, "n_indicators"), axis=alt.Axis(**COUNT_AXIS)),
+            x=alt.X("sum(n):Q", title=ds.col("n_indicators"), axis=alt.Axis(**COUNT_AXIS)),
             color=district_color(ds, legend=False),
             stroke=alt.Stroke("district:N", scale=district_scale(ds), legend=None),
             opacity=alt.Opacity(
                 "kind_label:O",  # vega-lite draws no legend for fillOpacity, nor for a nominal opacity
-                title=col(ds, "kind"),
+                title=ds.col("kind"),
                 legend=alt.Legend(symbolType="square", symbolFillColor=palette.INK, symbolSize=120),
                 sort=[ds.label("kind", k) for k in kinds],
                 scale=alt.Scale(
@@ -158,10 +155,10 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
             ),
             order=alt.Order("kind_order:Q"),
             tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip("theme_label:N", title=col(ds, "theme")),
-                alt.Tooltip("kind_label:N", title=col(ds, "kind")),
-                alt.Tooltip("n:Q", title=col(ds, "count")),
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip("theme_label:N", title=ds.col("theme")),
+                alt.Tooltip("kind_label:N", title=ds.col("kind")),
+                alt.Tooltip("n:Q", title=ds.col("count")),
             ],
         )
         .transform_calculate(kind_order=f"indexof({kinds!r}, datum.kind)")
@@ -172,21 +169,21 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
 
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip("district:N", title=col(ds, "district")),
-        alt.Tooltip("name:N", title=col(ds, "indicator")),
-        alt.Tooltip("shown:N", title=col(ds, "value")),
-        alt.Tooltip("stated:N", title=col(ds, "stated")),
-        alt.Tooltip("period:N", title=col(ds, "period")),
-        alt.Tooltip("kind_label:N", title=col(ds, "kind")),
-        alt.Tooltip("wording_label:N", title=col(ds, "wording")),
-        alt.Tooltip("quote:N", title=col(ds, "quote")),
-        alt.Tooltip("section:N", title=col(ds, "section")),
+        alt.Tooltip("district:N", title=ds.col("district")),
+        alt.Tooltip("name:N", title=ds.col("indicator")),
+        alt.Tooltip("shown:N", title=ds.col("value")),
+        alt.Tooltip("stated:N", title=ds.col("stated")),
+        alt.Tooltip("period:N", title=ds.col("period")),
+        alt.Tooltip("kind_label:N", title=ds.col("kind")),
+        alt.Tooltip("wording_label:N", title=ds.col("wording")),
+        alt.Tooltip("quote:N", title=ds.col("quote")),
+        alt.Tooltip("section:N", title=ds.col("section")),
     ]
 
 
 def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     out = labelled(ds, frame, kind="kind")
-    out["name"] = out[f"name_{ds.lang}"]
+    out["name"] = out[ds.field("name")]
     out["shown"] = [
         value_text(v, u, ds.units, ds.lang, s, with_stated=False)
         for v, u, s in zip(out["value"], out["unit"], out["symbol"], strict=True)
@@ -202,7 +199,7 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
 def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
     """A title per compare_key: the name of its first non-stretch row, with its unit."""
     base = paired[paired["kind"] != "stretch_target"].drop_duplicates("compare_key").set_index("compare_key")
-    return {k: f"{r[f'name_{ds.lang}']}{unit_suffix(ds, r['unit'])}" for k, r in base.iterrows()}
+    return {k: f"{r[ds.field('name')]}{unit_suffix(ds, r['unit'])}" for k, r in base.iterrows()}
 
 
 def unit_suffix(ds: Dataset, unit: str) -> str:
@@ -210,9 +207,9 @@ def unit_suffix(ds: Dataset, unit: str) -> str:
     if not unit:  # a dimensionless value (an index)
         return ""
     row = ds.units.set_index("unit").loc[unit]
-    if ds.lang == "en" and row["dimension"] == "count":
+    if locale(ds.lang)["unit_in_titles"] == "non_count" and row["dimension"] == "count":
         return ""
-    return t("unit_suffix", ds.lang, unit=row["label_en"] if ds.lang == "en" else unit)
+    return t("unit_suffix", ds.lang, unit=ds.unit_label(unit))
 
 
 def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], **encodings) -> alt.LayerChart:
@@ -221,7 +218,7 @@ def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], **encodings) 
     scale = district_scale(ds)
     points = base.mark_point(size=115, strokeWidth=2.5, opacity=1, filled=False).encode(
         color=district_color(ds),
-        fill=alt.Fill("district:N", scale=scale, title=col(ds, "district"), sort=district_order(ds)),
+        fill=alt.Fill("district:N", scale=scale, title=ds.col("district"), sort=district_order(ds)),
         shape=kind_shape(ds, kinds),
         **encodings,
     )
@@ -280,7 +277,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         base.mark_point(size=360, filled=False, strokeWidth=1.2, color=palette.INK, shape="circle")
         .encode(
             strokeDash=alt.StrokeDash(
-                "wording_label:N", title=col(ds, "wording"), scale=alt.Scale(domain=[strive], range=[[3, 2]])
+                "wording_label:N", title=ds.col("wording"), scale=alt.Scale(domain=[strive], range=[[3, 2]])
             )
         )
         .transform_filter("datum.aspirational")
@@ -315,7 +312,7 @@ def with_clauses(ds: Dataset, frame: pd.DataFrame, keys: list[str]) -> pd.DataFr
 
 
 def clause_tooltip(ds: Dataset) -> alt.Tooltip:
-    return alt.Tooltip("clauses:N", title=col(ds, "clauses_behind"))
+    return alt.Tooltip("clauses:N", title=ds.col("clauses_behind"))
 
 
 def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
@@ -330,20 +327,20 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
         .mark_bar()
         .encode(
             y=alt.Y("district:N", title=None, sort=district_order(ds)),
-            x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%"), stack="normalize"),
+            x=alt.X("share:Q", title=ds.col("share"), axis=alt.Axis(format="%"), stack="normalize"),
             color=alt.Color(
                 "policy_tool_label:N",
-                title=col(ds, "policy_tool"),
+                title=ds.col("policy_tool"),
                 scale=alt.Scale(
                     domain=ordered_labels(ds, "policy_tool"), range=[palette.TOOL_COLOURS[k] for k in tools]
                 ),
             ),
             order=alt.Order("policy_tool_order:Q"),
             tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip("policy_tool_label:N", title=col(ds, "policy_tool")),
-                alt.Tooltip("n:Q", title=col(ds, "count")),
-                alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%"),
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip("policy_tool_label:N", title=ds.col("policy_tool")),
+                alt.Tooltip("n:Q", title=ds.col("count")),
+                alt.Tooltip("share:Q", title=ds.col("share"), format=".1%"),
                 clause_tooltip(ds),
             ],
         )
@@ -368,12 +365,12 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
 
 def ds_field(ds: Dataset, stem: str) -> str:
     """The column of `stem` in the report language (display_zh / display_en)."""
-    return f"{stem}_{ds.lang}"
+    return ds.field(stem)
 
 
 def measure_label(ds: Dataset, measures: pd.DataFrame) -> pd.Series:
     """'4 Integrate industrial and innovation chains' / '(一) 壮大科技型企业群体': number and short title."""
-    return measures["measure_no"] + " " + measures[f"title_{ds.lang}"]
+    return measures["measure_no"] + " " + measures[ds.field("title")]
 
 
 def responsibility_data(ds: Dataset) -> pd.DataFrame:
@@ -384,7 +381,7 @@ def responsibility_data(ds: Dataset) -> pd.DataFrame:
     data = labelled(ds, resp)
     data["agency"] = data[ds_field(ds, "display")]  # one line: the column labels stand upright
     data["role_label"] = [
-        col(ds, "implied" if s == "issuer" else r) for s, r in zip(data["source"], data["role"], strict=True)
+        ds.col("implied" if s == "issuer" else r) for s, r in zip(data["source"], data["role"], strict=True)
     ]
     measures = ds.measures.set_index("measure_id")
     data["measure_label"] = data["measure_id"].map(measure_label(ds, ds.measures.set_index("measure_id")))
@@ -398,7 +395,7 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
         return None
     lead_order = analysis.agency_roles(ds)
     agency_sort = list(dict.fromkeys(list(lead_order[ds_field(ds, "name")]) + list(data["agency"])))
-    roles = [col(ds, "lead"), col(ds, "co"), col(ds, "implied")]
+    roles = [ds.col("lead"), ds.col("co"), ds.col("implied")]
     chart = (
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
@@ -413,17 +410,17 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
             ),
             color=alt.Color(
                 "role_label:N",
-                title=col(ds, "role"),
+                title=ds.col("role"),
                 scale=alt.Scale(
                     domain=roles,
                     range=[palette.ROLE_COLOURS["lead"], palette.ROLE_COLOURS["co"], palette.ROLE_COLOURS["implied"]],
                 ),
             ),
             tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip("measure_label:N", title=col(ds, "measure")),
-                alt.Tooltip("agency:N", title=col(ds, "agency")),
-                alt.Tooltip("role_label:N", title=col(ds, "role")),
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip("measure_label:N", title=ds.col("measure")),
+                alt.Tooltip("agency:N", title=ds.col("agency")),
+                alt.Tooltip("role_label:N", title=ds.col("role")),
             ],
         )
         .properties(width=alt.Step(18), height=alt.Step(16))
@@ -501,13 +498,13 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
     names = ds.district_names()
     many = len(ds.district_ids) > DISTRICTS_AS_COLUMNS
     fig, axes = heatmap_panels(2, 0.33 * (len(ds.district_ids) if many else len(themes)) + 1.2 + 1.6 * many)
-    for ax, column, show_y in zip(axes, ("quantified", "planned"), (True, False)):
+    for ax, column, show_y in zip(axes, ("quantified", "planned"), (True, False), strict=True):
         table = cov.pivot(index="theme", columns="district_id", values=column).reindex(
             index=list(themes), columns=ds.district_ids
         )
         table.index, table.columns = [themes[c] for c in table.index], [names[c] for c in table.columns]
         shown = table.T if many else table  # many districts: one row each, themes along the bottom
-        draw_heatmap(ax, shown.astype(int), col(ds, column), palette.COUNT_CMAP, table.values.max(), show_y)
+        draw_heatmap(ax, shown.astype(int), ds.col(column), palette.COUNT_CMAP, table.values.max(), show_y)
         if many:
             ax.tick_params(axis="x", rotation=90)
     return fig
@@ -524,17 +521,14 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
     rows = [s for s in ds.order("sub_tool")]
     fig, axes = heatmap_panels(len(districts), 0.3 * len(rows) + 1.6)
     vmax = counts["n"].max()
-    for i, (ax, district) in enumerate(zip(axes, districts)):
+    for i, (ax, district) in enumerate(zip(axes, districts, strict=True)):
         table = (
             counts[counts.district_id == district]
             .pivot_table(index="sub_tool", columns="value_chain_stage", values="n", aggfunc="sum", fill_value=0)
             .reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0)
         )
-        table.index = [
-            f"{ds.label('policy_tool', tools[s])[:2] if ds.lang == 'zh' else ds.label('policy_tool', tools[s]).split('-')[0]} · {subs[s]}"
-            for s in table.index
-        ]
-        table.columns = [wrap_label(stages[c], ds.lang, t("stage_wrap", ds.lang)) for c in table.columns]
+        table.index = [f"{short_label(ds.label('policy_tool', tools[s]), ds.lang)} · {subs[s]}" for s in table.index]
+        table.columns = [wrap_label(stages[c], ds.lang, locale(ds.lang)["stage_wrap"]) for c in table.columns]
         draw_heatmap(
             ax, table.astype(int), ds.district_name(district), palette.COUNT_CMAP, vmax, i % PANELS_PER_ROW == 0
         )
@@ -553,13 +547,13 @@ def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, titl
         .encode(
             y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
             yOffset=alt.YOffset("district:N", sort=district_order(ds)),
-            x=alt.X("share:Q", title=col(ds, "share"), axis=alt.Axis(format="%")),
+            x=alt.X("share:Q", title=ds.col("share"), axis=alt.Axis(format="%")),
             color=district_color(ds),
             tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip(f"{code}_label:N", title=col(ds, title_key)),
-                alt.Tooltip("n:Q", title=col(ds, "count")),
-                alt.Tooltip("share:Q", title=col(ds, "share"), format=".1%"),
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip(f"{code}_label:N", title=ds.col(title_key)),
+                alt.Tooltip("n:Q", title=ds.col("count")),
+                alt.Tooltip("share:Q", title=ds.col("share"), format=".1%"),
                 clause_tooltip(ds),
             ],
         )
@@ -579,39 +573,39 @@ def subtool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
 
 
 def term_label(ds: Dataset, term: str, gloss: str) -> str:
-    return wrap_label(f"{term} ({gloss})" if ds.lang == "en" and gloss else term, ds.lang)
+    return wrap_label(t("formats.term_gloss", ds.lang, term=term, gloss=gloss) if gloss else term, ds.lang)
 
 
 def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | None:
     if terms.empty:
         return None
     data = labelled(ds, terms)
-    data["label"] = [term_label(ds, t_, g) for t_, g in zip(data["term"], data["gloss_en"])]
-    data["passes_label"] = data["passes"].map({True: col(ds, "yes"), False: col(ds, "no")})
+    data["label"] = [term_label(ds, t_, g) for t_, g in zip(data["term"], data["gloss_en"], strict=True)]
+    data["passes_label"] = data["passes"].map({True: ds.col("yes"), False: ds.col("no")})
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title=None, sort="-x"),
-            x=alt.X("z:Q", title=col(ds, "z_score")),
+            x=alt.X("z:Q", title=ds.col("z_score", z=Z_CRITICAL)),
             color=district_color(ds, legend=False),
             opacity=alt.Opacity(
                 "passes_label:N",
-                title=col(ds, "passes"),
-                scale=alt.Scale(domain=[col(ds, "yes"), col(ds, "no")], range=[1.0, 0.3]),
+                title=ds.col("passes", z=Z_CRITICAL),
+                scale=alt.Scale(domain=[ds.col("yes"), ds.col("no")], range=[1.0, 0.3]),
             ),
             tooltip=[
-                alt.Tooltip("district:N", title=col(ds, "district")),
-                alt.Tooltip("term:N", title=col(ds, "term")),
-                alt.Tooltip("passes_label:N", title=col(ds, "passes")),
-                alt.Tooltip("gloss_en:N", title=col(ds, "gloss")),
-                alt.Tooltip("count:Q", title=col(ds, "clauses")),
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip("term:N", title=ds.col("term")),
+                alt.Tooltip("passes_label:N", title=ds.col("passes", z=Z_CRITICAL)),
+                alt.Tooltip("gloss_en:N", title=ds.col("gloss")),
+                alt.Tooltip("count:Q", title=ds.col("clauses")),
                 alt.Tooltip("delta:Q", title="δ", format=".3f"),
                 alt.Tooltip("z:Q", title="z", format=".2f"),
             ],
         )
     )
-    rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(1.96))
+    rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(Z_CRITICAL))
     # Two panels per row: the term labels (with English glosses) take much of each panel's width.
     chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // facet_columns(ds, 2) + 40, height=alt.Step(16))
     return facet_by_district(ds, chart, most=2).resolve_scale(y="independent")

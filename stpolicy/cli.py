@@ -6,12 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from .i18n import LANGUAGES
+
 EXIT_OK, EXIT_BUILD_FAILED, EXIT_BAD_DATA = 0, 1, 2
-LANGUAGES = ("en", "zh")
 FORMATS = ("html", "pdf")
 
 
 def csv_choice(allowed: tuple[str, ...]):
+    """An argparse type: a comma-separated subset of `allowed`, in the order given, without repeats."""
+
     def parse(text: str) -> list[str]:
         items = [t.strip() for t in text.split(",") if t.strip()]
         bad = [t for t in items if t not in allowed]
@@ -23,10 +26,12 @@ def csv_choice(allowed: tuple[str, ...]):
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line of build_report.py."""
     p = argparse.ArgumentParser(
         prog="build_report.py",
         description="Validate the curated data, execute the report notebooks with papermill and render "
-        "the report. Exit codes: 0 success, 1 a notebook or the rendering failed, "
+        "the report. Exit codes: 0 success, 1 a notebook or the rendering failed (or a notebook names a "
+        "section, figure or table that stpolicy/registry.yml lacks), "
         "2 the data has problems (printed as path:line: column: message).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -41,7 +46,10 @@ def parser() -> argparse.ArgumentParser:
         "--figures", type=Path, default=Path("figures"), help="folder for exported charts, FIGURES/{lang}/*.svg|png"
     )
     p.add_argument(
-        "--lang", type=csv_choice(LANGUAGES), default=list(LANGUAGES), help="languages, comma-separated: en,zh"
+        "--lang",
+        type=csv_choice(LANGUAGES),
+        default=list(LANGUAGES),
+        help=f"languages, comma-separated: {','.join(LANGUAGES)}",
     )
     p.add_argument(
         "--format",
@@ -57,7 +65,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="folder of NN_name.ipynb section notebooks to execute, in name order (default: the project's notebooks/)",
     )
-    p.add_argument("--check", action="store_true", help="only validate the data and exit (0 valid, 2 problems)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only validate the data and the notebooks' section, figure and table names, and exit "
+        "(0 valid, 2 data problems, 1 notebook problems)",
+    )
     p.add_argument(
         "--verbose", action="store_true", help="with --check, list the numbers of each source no indicator quote covers"
     )
@@ -72,14 +85,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def report_problems(problems) -> int:
+def report_problems(problems, code: int = EXIT_BAD_DATA) -> int:
+    """Print every problem, one per line, and return `code`."""
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(problems)} problem(s) found; nothing was built.", file=sys.stderr)
-    return EXIT_BAD_DATA
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run build_report.py; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["suggest"]:  # the curation assistant, a subcommand of its own
         from .suggest import main as suggest
@@ -92,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         tables, problems = validate(args.data)
         if problems:
             return report_problems(problems)
+        code = registry_problems(args)
+        if code:
+            return code
         print(f"{args.data}: data is valid.")
         from .suggest import coverage_lines
 
@@ -102,4 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     problems = validate_once(args.data, None if args.no_cache else args.cache_dir)
     if problems:
         return report_problems(problems)
-    return build(args)
+    return registry_problems(args) or build(args)
+
+
+def registry_problems(args) -> int:
+    """Check the notebooks' section, figure and table names against stpolicy/registry.yml before any
+    kernel starts (a misspelt name would otherwise fail inside one); returns the exit code, 0 if fine."""
+    from .registry import NOTEBOOKS, check
+
+    problems = check(args.notebooks or NOTEBOOKS)
+    return report_problems(problems, EXIT_BUILD_FAILED) if problems else EXIT_OK

@@ -7,20 +7,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from .i18n import data_column, locale, t
 from .tables import DataError, decode_utf8
 from .validate import validate
-
-LANGUAGES = ("en", "zh")
 
 
 @dataclass
 class Dataset:
+    """The validated tables (typed), the source texts, and the report language."""
+
     data_dir: Path
     lang: str
     tables: dict[str, pd.DataFrame]
     sources: dict[str, str]
 
     def __getattr__(self, name: str) -> pd.DataFrame:
+        """A table by name: ds.indicators, ds.measures, ..."""
         try:
             return self.__dict__["tables"][name]
         except KeyError:
@@ -28,14 +30,28 @@ class Dataset:
 
     @property
     def district_ids(self) -> list[str]:
+        """The selected districts' ids, in districts.csv order."""
         return self.tables["districts"]["district_id"].tolist()
 
+    def field(self, stem: str) -> str:
+        """The data column to show in the report language: field("name") → "name_en" / "name_zh"."""
+        return data_column(stem, self.lang)
+
+    def col(self, key: str, **fields) -> str:
+        """A column title in the report language (strings.yml `columns.<key>`)."""
+        return t(f"columns.{key}", self.lang, **fields)
+
     def district_name(self, district_id: str) -> str:
-        row = self.districts.set_index("district_id").loc[district_id]
-        return row[f"name_{self.lang}"]
+        """The district's name in the report language."""
+        return self.district_names()[district_id]
 
     def district_names(self) -> dict[str, str]:
-        return {d: self.district_name(d) for d in self.district_ids}
+        """district_id → name in the report language, in districts.csv order."""
+        return dict(zip(self.districts["district_id"], self.districts[self.field("name")], strict=True))
+
+    def map_districts(self, ids: pd.Series) -> pd.Series:
+        """A column of district ids as district names."""
+        return ids.map(self.district_names())
 
     def vocab(self, vocabulary: str) -> pd.DataFrame:
         """Codes of a vocabulary in display order (children grouped under their parent's order)."""
@@ -46,20 +62,26 @@ class Dataset:
         return rows.assign(_rank=rank).sort_values(["_rank", "sort_order"]).drop(columns="_rank").set_index("code")
 
     def label(self, vocabulary: str, code: str) -> str:
-        return self.vocab(vocabulary).at[code, f"label_{self.lang}"]
+        """The label of one code in the report language."""
+        return self.vocab(vocabulary).at[code, self.field("label")]
 
     def labels(self, vocabulary: str) -> dict[str, str]:
-        return self.vocab(vocabulary)[f"label_{self.lang}"].to_dict()
+        """code → label in the report language, in display order."""
+        return self.vocab(vocabulary)[self.field("label")].to_dict()
 
     def order(self, vocabulary: str) -> list[str]:
+        """The codes of a vocabulary in display order."""
         return self.vocab(vocabulary).index.tolist()
 
-    def text(self, row: pd.Series, stem: str) -> str:
-        """row[stem_en] or row[stem_zh], by report language."""
-        return row[f"{stem}_{self.lang}"]
+    def unit_label(self, unit: str) -> str:
+        """A unit's label in the report language (units.csv label_<lang>), else the unit as written."""
+        column = self.field("label")
+        units = self.units.set_index("unit")
+        return units.at[unit, column] if column in units else unit
 
 
 def typed(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    """Number and integer columns (as the sidecar declares them) converted from text."""
     frame = frame.reset_index(drop=True).copy()
     for column, spec in meta["columns"].items():
         if spec["type"] == "number":
@@ -98,8 +120,7 @@ def validated(data_dir: Path) -> tuple:
 
 def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = None) -> Dataset:
     """Validate and load the data; restrict to `districts` (all when empty). Raises DataError."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    locale(lang)  # raises ValueError for a language without locale data
     raw, problems = validated(Path(data_dir))
     if problems:
         raise DataError(problems)

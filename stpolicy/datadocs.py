@@ -34,6 +34,8 @@ def rule_text(spec: dict) -> str:
         rules.append(f"vocabulary `{spec['vocabulary']}`")
     if "references" in spec:
         rules.append(f"→ `{spec['references']}`")
+    if spec.get("registry") == "section":
+        rules.append("a section id of `stpolicy/registry.yml`")
     if "min" in spec or "max" in spec:
         rules.append(f"{spec.get('min', '')}–{spec.get('max', '')}")
     if spec.get("verbatim"):

@@ -11,8 +11,9 @@ import pandas as pd
 
 from . import analysis, narrative
 from .data import Dataset
-from .i18n import join, percent, strings, t
-from .narrative import lower_first, value_phrase
+from .i18n import join, lower_first, percent, strings, t
+from .narrative import value_phrase
+from .stats import ALPHA
 
 
 @dataclass
@@ -228,7 +229,7 @@ def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
     test = ""
     if not tests.empty:
         p = tests.set_index("dimension").at["policy_tool", "p_value"]
-        key = "findings.test_significant" if p < 0.05 else "findings.test_not_significant"
+        key = "findings.test_significant" if p < ALPHA else "findings.test_not_significant"
         test = t(key, ds.lang, p=narrative.p_text(p))
     return Finding(
         "instruments",
@@ -250,7 +251,7 @@ def responsibility(ds: Dataset) -> Finding | None:
                     district=name,
                     n_agencies=c["n_agencies"],
                     total=c["named"],
-                    agency=c["top"][f"name_{ds.lang}"],
+                    agency=c["top"][ds.field("name")],
                     n=c["top"].n_lead,
                 )
             )
@@ -314,7 +315,7 @@ def reading_guide(ds: Dataset) -> list[str]:
             ds.lang,
             district=ds.district_name(d.district_id),
             doc_type=lower_first(ds.label("doc_type", d.doc_type), ds.lang),
-            issuer=d[f"issuer_{ds.lang}"],
+            issuer=d[ds.field("issuer")],
         )
         for _, d in ds.districts.iterrows()
     ]

@@ -5,7 +5,7 @@
   wheel, Regular and Bold. English text is set in it with the CJK font as fallback, so Latin letters
   and punctuation (quotes, commas) are proportional rather than full-width.
 
-Which families a language uses, in which order, is data (strings.yml `fonts`). matplotlib,
+Which families a language uses, in which order, is data (locales.yml `fonts`). matplotlib,
 vl-convert, the browser (woff2 subsets embedded in the HTML) and WeasyPrint use the same files.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import matplotlib
 import mplfonts
 
-from .i18n import t
+from .i18n import locale
 
 FAMILY = "Noto Sans CJK SC"  # the CJK family; charts name it, Report.figure swaps in the language's stack
 LATIN = "DejaVu Sans"
@@ -56,11 +56,12 @@ def matplotlib_rc(lang: str = "zh", text_as_text: bool = False) -> dict:
 
 
 def families(lang: str) -> list[str]:
-    """The language's font families, first choice first (strings.yml `fonts`)."""
-    return [f.strip() for f in t("fonts", lang).split(",")]
+    """The language's font families, first choice first (locales.yml `fonts`)."""
+    return list(locale(lang)["fonts"])
 
 
 def css_stack(lang: str) -> str:
+    """The language's CSS font-family list (the page's --font-stack)."""
     return ", ".join(f"'{f}'" for f in families(lang)) + ", sans-serif"
 
 

@@ -1,4 +1,14 @@
-"""Report text in English and Chinese: strings.yml lookups, list joining and number formatting."""
+"""Languages as data: report text from strings.yml, language rules from locales.yml.
+
+- strings.yml holds every text, as `key: {en: ..., zh: ...}`; its `formats` group holds the patterns
+  for numbers, units, labels, headings, quotes and names (percentage points, p-values, caption labels).
+- locales.yml holds, per language, the rules that are not text: numerals of section numbers, the
+  thousands separator, whether a label is lowercased inside a sentence, which data columns to show,
+  the html lang code, the font stack.
+
+Code asks this module for a formatter (`t`, `join`, `percent`, `signed`, `p_value`, `label`, ...)
+and never tests which language it writes: adding a language means adding data, not code.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +19,34 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .numerals import to_chinese
+
+HERE = Path(__file__).parent
+SOURCE_LANGUAGE = "zh"  # the language the documents are written in: values "as stated" are shown in it
+P_FLOOR = 0.001  # p-values below this are shown as below it
+
 
 @functools.cache
 def strings() -> dict:
-    return yaml.safe_load((Path(__file__).parent / "strings.yml").read_text(encoding="utf-8"))
+    """strings.yml: nested groups of `{language: text}` leaves."""
+    return yaml.safe_load((HERE / "strings.yml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def locales() -> dict:
+    """locales.yml: the rules of each language, keyed by language code, in the file's order."""
+    return yaml.safe_load((HERE / "locales.yml").read_text(encoding="utf-8"))
+
+
+LANGUAGES: tuple[str, ...] = tuple(locales())
+
+
+def locale(lang: str) -> dict:
+    """The rules of `lang` (raises ValueError naming the known languages)."""
+    rules = locales().get(lang)
+    if rules is None:
+        raise ValueError(f"lang must be one of {tuple(locales())}, not {lang!r}")
+    return rules
 
 
 def t(key: str, lang: str, **fields) -> str:
@@ -24,10 +58,19 @@ def t(key: str, lang: str, **fields) -> str:
 
 
 def join(items: list[str], lang: str) -> str:
+    """'a, b and c' / 'a、b和c'."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
     return t("list_sep", lang).join(items[:-1]) + t("list_last", lang) + items[-1]
+
+
+def sentences(items: list[str], lang: str) -> str:
+    """Sentences run together as one paragraph (a space in English, nothing in Chinese)."""
+    return t("sentence_sep", lang).join(items)
+
+
+# --- numbers ----------------------------------------------------------------------------------
 
 
 def number(value: float) -> str:
@@ -37,9 +80,39 @@ def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else format(float(value), ".12g")
 
 
+def integer(n: int, lang: str) -> str:
+    """A count we computed, with the language's thousands separator (8,976 / 8976)."""
+    return f"{int(n):,}".replace(",", locale(lang)["thousands_separator"])
+
+
 def percent(share: float, lang: str) -> str:
     """A computed share, to one decimal (it is our arithmetic, not a stated figure)."""
-    return f"{share * 100:.1f}%"
+    return t("formats.percent", lang, value=f"{share * 100:.1f}")
+
+
+def percent_stated(share: float, lang: str) -> str:
+    """A share we state as a rule, exactly (ALPHA = 0.05 → 5%)."""
+    return t("formats.percent", lang, value=number(round(share * 100, 10)))
+
+
+def signed(text: str, value: float, lang: str) -> str:
+    """A change shown with its sign: positive values get the language's plus sign."""
+    return t("formats.signed", lang, value=text) if value > 0 else text
+
+
+def change(value: float, unit: str, lang: str) -> str:
+    """A difference of two stated values: +12, −0.3 pp for a change of a percentage."""
+    text = number(round(value, 10))
+    if unit == "%":
+        text = t("formats.percentage_points", lang, value=text)
+    return signed(text, value, lang)
+
+
+def p_value(p: float, lang: str) -> str:
+    """The p-value to three decimals, or as below P_FLOOR."""
+    if p < P_FLOOR:
+        return t("formats.p_value_below", lang, p=number(P_FLOOR))
+    return t("formats.p_value", lang, p=f"{p:.3f}")
 
 
 def significant(x: float, digits: int = 3) -> str:
@@ -61,6 +134,7 @@ def magnitude_fields(value: float, factor: float) -> dict[str, str]:
 
 
 def unit_row(unit: str, units: pd.DataFrame) -> pd.Series | None:
+    """The units.csv row of a unit, or None."""
     rows = units[units["unit"] == unit]
     return rows.iloc[0] if len(rows) else None
 
@@ -75,7 +149,7 @@ def qualified(shown: str, symbol: str, lang: str) -> str:
 
 def stated_text(value: float, unit: str, units: pd.DataFrame, symbol: str = "") -> str:
     """The value exactly as the Chinese document states it (`67.08亿元`), for tooltips and notes."""
-    return value_text(value, unit, units, "zh", symbol, with_stated=False)
+    return value_text(value, unit, units, SOURCE_LANGUAGE, symbol, with_stated=False)
 
 
 def value_text(
@@ -87,7 +161,51 @@ def value_text(
     row = unit_row(unit, units)
     if row is None:
         return qualified(f"{number(value)} {unit}".strip(), symbol, lang)
-    shown = qualified(row[f"format_{lang}"].format(**magnitude_fields(value, row["factor_to_base"])), symbol, lang)
+    shown = qualified(
+        row[data_column("format", lang)].format(**magnitude_fields(value, row["factor_to_base"])), symbol, lang
+    )
     if with_stated and not re.search(rf"(?<![\d.]){re.escape(number(value))}(?![\d.])", shown.replace(",", "")):
         return f"{shown} ({stated_text(value, unit, units, symbol)})"
     return shown
+
+
+# --- names, labels, headings ------------------------------------------------------------------
+
+
+def data_column(stem: str, lang: str) -> str:
+    """The data column to show in `lang`: name → name_en / name_zh."""
+    return f"{stem}_{locale(lang)['data_language']}"
+
+
+def second_column(stem: str, lang: str) -> str:
+    """The data column shown beside a name for reference: name → name_zh in English."""
+    return f"{stem}_{locale(lang)['second_language']}"
+
+
+def lower_first(text: str, lang: str) -> str:
+    """'New high-tech enterprises' → 'new high-tech enterprises' where the language lowercases
+    inside a sentence; leaves acronyms ('R&D …') and scripts without case alone."""
+    if not locale(lang)["lowercase_inside_sentence"] or len(text) < 2 or not text[1].islower():
+        return text
+    return text[0].lower() + text[1:]
+
+
+def short_label(text: str, lang: str) -> str:
+    """The short form of a label, by the language's pattern ('Supply-side' → 'Supply', 供给型 → 供给)."""
+    match = re.match(locale(lang)["short_label"], text)
+    return match.group(0) if match else text
+
+
+def quote(text: str, lang: str) -> str:
+    """Text in the language's quotation marks."""
+    return t("formats.quote", lang, text=text)
+
+
+def section_number(n: int, lang: str) -> str:
+    """The n-th section's number in the language's numerals: 7 / 七."""
+    return to_chinese(n) if locale(lang)["numerals"] == "chinese" else str(n)
+
+
+def label(kind: str, n: int, lang: str) -> str:
+    """A caption label: 'Figure 3.' / '图3' (kind: figure or table)."""
+    return t("formats.label", lang, name=t(kind, lang), n=n)

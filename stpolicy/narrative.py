@@ -7,7 +7,8 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset
-from .i18n import join, percent, t, value_text
+from .i18n import integer, join, lower_first, p_value, percent, percent_stated, quote, t, value_text
+from .stats import ALPHA, PERMUTATIONS, Z_CRITICAL
 
 
 def interpretive(ds: Dataset, section: str) -> list[str]:
@@ -16,7 +17,7 @@ def interpretive(ds: Dataset, section: str) -> list[str]:
     rows = ds.narrative[ds.narrative["section"] == section]
     selected = set(ds.district_ids)
     keep = [set(filter(None, d.split(";"))) <= selected for d in rows["districts"]]
-    return rows.loc[keep, f"text_{ds.lang}"].tolist()
+    return rows.loc[keep, ds.field("text")].tolist()
 
 
 def glance(ds: Dataset) -> list[str]:
@@ -26,10 +27,10 @@ def glance(ds: Dataset) -> list[str]:
     for _, d in overview.iterrows():
         fields = dict(
             district=ds.district_name(d.district_id),
-            title=d.doc_title_zh if lang == "zh" else d.doc_title_en,
-            issuer=d[f"issuer_{lang}"],
+            title=d[ds.field("doc_title")],
+            issuer=d[ds.field("issuer")],
             date=d.doc_date,
-            characters=f"{d.characters:,}" if lang == "en" else d.characters,
+            characters=integer(d.characters, lang),
         )
         mine = counts[counts.district_id == d.district_id]
         if mine.empty:
@@ -61,19 +62,12 @@ def glance(ds: Dataset) -> list[str]:
             else t("narrative.glance_no_measures", lang)
         )
         out.append(t("sentence_sep", lang).join(sentences))
-    return interpretive(ds, "glance") + out
+    return out  # the analysts' texts come after the heading (Report.heading)
 
 
 def leaders(counts: pd.Series) -> list:
     """Every label that has the highest count: a "most" statement names all of them when they tie."""
     return counts[counts == counts.max()].index.tolist() if len(counts) else []
-
-
-def lower_first(text: str, lang: str) -> str:
-    """'New high-tech enterprises' → 'new high-tech enterprises'; leaves 'R&D …' and Chinese alone."""
-    if lang != "en" or len(text) < 2 or not text[1].islower():
-        return text
-    return text[0].lower() + text[1:]
 
 
 def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
@@ -82,7 +76,7 @@ def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
         "narrative.value_phrase",
         ds.lang,
         district=ds.district_name(r["district_id"]),
-        name=lower_first(r[f"name_{ds.lang}"], ds.lang),
+        name=lower_first(r[ds.field("name")], ds.lang),
         kind=lower_first(ds.label("kind", r["kind"]), ds.lang)
         + (
             t("list_sep", ds.lang) + t("aspirational_mark", ds.lang)
@@ -147,7 +141,7 @@ def instruments(ds: Dataset) -> list[str]:
     shares = analysis.tool_shares(ds)
     subs = analysis.subtool_stage_counts(ds).groupby(["district_id", "sub_tool"])["n"].sum().reset_index()
     stages = analysis.stage_shares(ds)
-    out = interpretive(ds, "instruments")
+    out = []
     for district in ds.district_ids:
         mine = shares[shares.district_id == district].set_index("policy_tool")
         if mine.empty:
@@ -252,7 +246,7 @@ def absent_leads(ds: Dataset, district: str) -> list[tuple[str, str]]:
         return []
     leads = resp[(resp["district_id"] != district) & (resp["role"] == "lead") & resp["is_agency"].astype(bool)]
     leads = leads[~leads["agency_id"].isin(here["agency_id"])].drop_duplicates("agency_id")
-    return [(r[f"display_{ds.lang}"], r.district_id) for _, r in leads.iterrows()]
+    return [(r[ds.field("display")], r.district_id) for _, r in leads.iterrows()]
 
 
 def responsibility(ds: Dataset) -> list[str]:
@@ -263,7 +257,7 @@ def responsibility(ds: Dataset) -> list[str]:
             lead = ds.measures.loc[
                 (ds.measures.district_id == district) & (ds.measures.lead_agency_source == "issuer"), "lead_agency"
             ].iloc[0]
-            issuer = analysis.agency_names(ds).set_index("name_as_written").loc[lead, f"display_{ds.lang}"]
+            issuer = analysis.agency_names(ds).set_index("name_as_written").loc[lead, ds.field("display")]
             out.append(
                 t("narrative.lead_issuer", ds.lang, district=name, total=c["total"], n=c["issuer"], issuer=issuer)
             )
@@ -274,7 +268,7 @@ def responsibility(ds: Dataset) -> list[str]:
                     "narrative.lead_top",
                     ds.lang,
                     district=name,
-                    agency=top[f"name_{ds.lang}"],
+                    agency=top[ds.field("name")],
                     n=top.n_lead,
                     total=c["named"],
                     n_agencies=c["n_agencies"],
@@ -286,24 +280,20 @@ def responsibility(ds: Dataset) -> list[str]:
                     "narrative.lead_places",
                     ds.lang,
                     district=name,
-                    places=join([lower_first(x, ds.lang) for x in c["places"][f"display_{ds.lang}"]], ds.lang),
+                    places=join([lower_first(x, ds.lang) for x in c["places"][ds.field("display")]], ds.lang),
                 )
             )
         for agency, other in absent_leads(ds, district):
             out.append(t("narrative.lead_absent", ds.lang, district=name, agency=agency, other=ds.district_name(other)))
         if c["unnamed"]:
             out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=c["unnamed"]))
-    return out + interpretive(ds, "responsibility")
+    return out
 
 
 def targets(ds: Dataset) -> list[str]:
     if analysis.paired_indicators(ds).empty:
         return [t("narrative.no_pairs", ds.lang)]
-    return interpretive(ds, "targets")
-
-
-def p_text(p: float) -> str:
-    return f"{p:.3f}" if p >= 0.001 else "< 0.001"
+    return []
 
 
 def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
@@ -316,21 +306,22 @@ def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
             "narrative.mix_test",
             ds.lang,
             n=int(tests["n_units"].iloc[0]),
-            permutations=f"{int(tests['permutations'].iloc[0]):,}",
-            p_tool=p_text(p["policy_tool"]),
-            p_sub=p_text(p["sub_tool"]),
-            p_stage=p_text(p["value_chain_stage"]),
+            permutations=integer(tests["permutations"].iloc[0], ds.lang),
+            p_tool=p_value(p["policy_tool"], ds.lang),
+            p_sub=p_value(p["sub_tool"], ds.lang),
+            p_stage=p_value(p["value_chain_stage"], ds.lang),
         )
     ]
     significant = [
         lower_first(t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang), ds.lang)
         for d in p.index
-        if p[d] < 0.05
+        if p[d] < ALPHA
     ]
+    level = percent_stated(ALPHA, ds.lang)
     out.append(
-        t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang))
+        t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang), alpha=level)
         if significant
-        else t("narrative.mix_test_not_significant", ds.lang)
+        else t("narrative.mix_test_not_significant", ds.lang, alpha=level)
     )
     out.append(t("narrative.mix_test_caveat", ds.lang))
     return out
@@ -351,7 +342,7 @@ def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]
             t(
                 "narrative.vocab_term",
                 ds.lang,
-                term=r.term + (f" ‘{r.gloss_en}’" if ds.lang == "en" and r.gloss_en else ""),
+                term=t("formats.term_gloss_inline", ds.lang, term=r.term, gloss=r.gloss_en) if r.gloss_en else r.term,
                 z=f"{r.z:.2f}",
             )
             for r in shown.itertuples()
@@ -366,23 +357,27 @@ def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]
                 n=len(passing),
                 top=len(mine),
                 terms=join(listed, ds.lang),
+                z=Z_CRITICAL,
             )
         )
     return out + ([t("narrative.vocab_weak", ds.lang)] if few else [])
 
 
 def kwic(ds: Dataset, terms: list[str]) -> list[str]:
-    quoted = [f"“{x}”" for x in terms]
+    quoted = [quote(x, ds.lang) for x in terms]
     return [t("narrative.kwic_intro", ds.lang, terms=join(quoted, ds.lang))] if terms else []
 
 
 def methods(ds: Dataset) -> list[str]:
-    from .stats import PERMUTATIONS
+    """The method notes, with the constants the analysis uses, and the inter-coder agreement."""
+    from .registry import registry
 
-    texts = [
-        t(f"methods.{key}", ds.lang, permutations=f"{PERMUTATIONS:,}")
-        for key in ("curation", "coding", "test", "logodds", "limits")
-    ]
+    fields = {
+        "permutations": integer(PERMUTATIONS, ds.lang),
+        "coding_rules": registry().letter("coding_rules"),
+        "z": Z_CRITICAL,
+    }
+    texts = [t(f"methods.{key}", ds.lang, **fields) for key in ("curation", "coding", "test", "logodds", "limits")]
     return [*texts[:2], agreement(ds), *texts[2:]]
 
 

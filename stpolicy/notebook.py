@@ -139,8 +139,9 @@ def _string_values(node):
         yield node
 
 
-def show_font(data_dir: Path) -> None:
+def show_font(data_dir: Path, lang: str) -> None:
     """One style output: the CJK font (a subset for this data) and the notebook styles of figures."""
+
     data = base64.b64encode(cached_subset(dataset_text(data_dir))).decode("ascii")
     face = (
         f"@font-face {{ font-family: '{fonts.FAMILY}'; font-weight: 100 900; "
@@ -148,7 +149,7 @@ def show_font(data_dir: Path) -> None:
     )
     # The invisible sample makes the browser load the face before the first chart measures its labels.
     sample = f"<span style=\"font-family: '{fonts.FAMILY}'; position: absolute; visibility: hidden\">字A</span>"
-    css = face + NOTEBOOK_CSS % {"stack": fonts.CSS_STACK}
+    css = face + NOTEBOOK_CSS % {"stack": fonts.css_stack(lang)}
     show({"text/html": f"<style>{css}</style>{sample}", "text/plain": ""})
 
 

@@ -42,4 +42,14 @@ def numbers_in(text: str) -> set[float]:
 
 
 def states_value(text: str, value: float) -> bool:
+    """Does `text` state `value` (in Arabic or Chinese numerals)?"""
     return any(abs(n - value) <= 1e-9 * max(1.0, abs(value)) for n in numbers_in(text))
+
+
+def to_chinese(n: int) -> str:
+    """A small positive whole number in Chinese numerals, as in section headings: 7 → 七, 12 → 十二, 20 → 二十."""
+    if not 0 < n < 100:
+        raise ValueError(f"{n} is outside 1..99")
+    tens, ones = divmod(n, 10)
+    digits = "零一二三四五六七八九"
+    return ("" if tens == 0 else "十" if tens == 1 else digits[tens] + "十") + (digits[ones] if ones else "")

@@ -22,13 +22,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import cache as cachelib
+from .registry import NOTEBOOKS
 from .tasks import NotebookFailed, Task
 
 # jupyterlab pulls in rfc3987-syntax; jsonschema (under nbformat, papermill, altair) then compiles its
 # ~40 grammars on import, about a second per process on an idle machine. Nothing here checks the IRI
 # formats it serves, so it is kept out of this process (and of the kernels: see engine.WARM_UP).
 sys.modules.setdefault("rfc3987_syntax", None)
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 # Heavy modules (papermill, nbconvert, pandas, altair) are imported only where needed, so that an
 # unchanged rebuild, served from the cache, starts and ends in a moment.
@@ -191,6 +191,10 @@ class Plan:
             if not pending[lang]:
                 results[lang] = self.render(lang, store)
         if todo:
+            # papermill first: its import loads its engines' entry points, ours (stpolicy.engine) among
+            # them; importing stpolicy.engine first would re-enter it half-initialised.
+            import papermill  # noqa: F401
+
             from .engine import WARM_UP, Pool
 
             print(

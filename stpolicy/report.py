@@ -18,12 +18,14 @@ import altair as alt
 import pandas as pd
 from IPython.display import display
 
-from . import downloads, fonts, notebook
-from .data import LANGUAGES, Dataset, load
-from .i18n import join, t
+from . import downloads, fonts, i18n, narrative, notebook
+from .data import Dataset, load
+from .i18n import data_column, t
+from .registry import Item, RegistryError, registry
 from .tables import DataError
 
-STATIC_KEY = "stpolicy_static_html"
+STATIC_KEY = "stpolicy_static_html"  # output metadata: the static twin of a figure, for print
+META_KEY = "stpolicy"  # output metadata: what the output is ({"kind": "heading" | "figure" | "table", ...})
 
 
 def script_safe_json(obj) -> str:
@@ -33,11 +35,25 @@ def script_safe_json(obj) -> str:
 
 
 def escape(text) -> str:
+    """Text made safe for HTML content and attribute values."""
     return html.escape(str(text), quote=True)
 
 
-def emit(html_text: str, static_html: str | None = None) -> None:
+def label_slot(kind: str) -> str:
+    """The empty caption label of a figure or table; the build fills it with 'Figure 3.' / '表3'."""
+    return f'<span class="label" data-label="{kind}"></span>'
+
+
+def filled_label(kind: str, text: str) -> str:
+    """The caption label once numbered."""
+    return f'<span class="label" data-label="{kind}">{escape(text)}</span>'
+
+
+def emit(html_text: str, static_html: str | None = None, meta: dict | None = None) -> None:
+    """Display one HTML output; `meta` tells the build what it is (heading, figure, table)."""
     metadata = {STATIC_KEY: static_html} if static_html is not None else {}
+    if meta:
+        metadata[META_KEY] = meta
     display({"text/html": html_text}, raw=True, metadata=metadata)
 
 
@@ -45,40 +61,69 @@ class Report:
     """A report section being written in one language from one data folder."""
 
     def __init__(self, data_dir: str, districts: list[str], lang: str, figures_dir: str):
-        notebook.check_parameters(data_dir, districts, lang, LANGUAGES)
+        notebook.check_parameters(data_dir, districts, lang, tuple(i18n.locales()))  # every language with locale data
         try:
             self.ds: Dataset = load(data_dir, lang, districts)
         except DataError as err:  # the same `path:line: column: message` lines as --check, no traceback
             raise notebook.DataProblems(err.problems) from None
         if not notebook.for_report_build():
-            notebook.show_font(data_dir)
+            notebook.show_font(data_dir, lang)
         self.lang = lang
+        self.section: str | None = None
         self.figures_dir = Path(figures_dir) / lang
         self.figures_dir.mkdir(parents=True, exist_ok=True)
 
     # --- text -------------------------------------------------------------------------------
     def heading(self, section: str) -> None:
-        emit(f'<h2 id="sec-{section}">{escape(t(f"sections.{section}", self.lang))}</h2>')
+        """The section's numbered heading, then the analysts' texts for it from narrative.csv."""
+        title = registry().heading(section, self.lang)
+        self.section = section
+        ident = f"sec-{section}"
+        emit(
+            f'<h2 id="{ident}">{escape(title)}</h2>',
+            meta={"kind": "heading", "level": 2, "id": ident, "text": title, "section": section},
+        )
+        self.paragraphs(narrative.interpretive(self.ds, section))
 
     def subheading(self, key: str) -> None:
-        emit(f'<h3 id="sub-{key}">{escape(t(f"subsections.{key}", self.lang))}</h3>')
+        """A subsection heading (lettered in the appendix)."""
+        owner = registry().subsection_section(key).id
+        if self.section not in (None, owner):
+            raise RegistryError(f"subsection {key!r} belongs to section {owner!r}, not {self.section!r}")
+        title = registry().subheading(key, self.lang)
+        ident = f"sub-{key}"
+        emit(
+            f'<h3 id="{ident}">{escape(title)}</h3>',
+            meta={"kind": "heading", "level": 3, "id": ident, "text": title, "section": owner},
+        )
 
     def paragraphs(self, texts: list[str], css_class: str = "") -> None:
+        """Paragraphs of plain text (escaped)."""
         if texts:
             attr = f' class="{css_class}"' if css_class else ""
             emit("".join(f"<p{attr}>{escape(x)}</p>" for x in texts))
 
+    def text(self, key: str, **fields) -> str:
+        """A string of strings.yml in the report's language."""
+        return t(key, self.lang, **fields)
+
     # --- figures and tables -------------------------------------------------------------------
-    def source_line(self, tables: tuple[str, ...]) -> str:
-        docs = [
-            t(
-                "doc_cite",
-                self.lang,
-                district=self.ds.district_name(d.district_id),
-                title_en=d.doc_title_en,
-                title_zh=d.doc_title_zh,
-                date=d.doc_date,
+    def item(self, kind: str, name: str, tables: tuple[str, ...] | None) -> Item:
+        """The registered figure or table, checked against the current section."""
+        item = registry().item(kind, name)
+        if self.section not in (None, item.section):
+            raise RegistryError(f"{kind} {name!r} belongs to section {item.section!r}, not {self.section!r}")
+        if tables is not None and tuple(tables) != item.tables:
+            raise RegistryError(
+                f"{kind} {name!r}: tables={tuple(tables)} differs from registry.yml ({item.tables}); "
+                "drop the argument, the registry is the one home of the source tables"
             )
+        return item
+
+    def source_line(self, tables: tuple[str, ...]) -> str:
+        """'Source: the documents. Curated data: data/x.csv, y.csv.'"""
+        docs = [
+            t("doc_cite", self.lang, title=d[data_column("doc_title", self.lang)], date=d.doc_date)
             for _, d in self.ds.districts.iterrows()
         ]
         text = t(
@@ -87,19 +132,24 @@ class Report:
             docs=t("list_sep", self.lang).join(docs),
             tables=", ".join(f"{x}.csv" for x in tables),
         )
-        return f'<p class="source">{escape(t("source_label", self.lang))}: {escape(text)}</p>'
+        line = t("formats.labelled", self.lang, label=t("source_label", self.lang), text=text)
+        return f'<p class="source">{escape(line)}</p>'
 
     def caption(self, kind: str, text: str) -> str:
-        return f'<figcaption><span class="label" data-label="{kind}"></span> {escape(text)}</figcaption>'
+        """A caption with an empty label slot that the build numbers."""
+        return f"<figcaption>{label_slot(kind)} {escape(text)}</figcaption>"
 
-    def figure(self, name: str, chart, tables: tuple[str, ...] = ("indicators",)) -> None:
-        """Export a chart (altair or matplotlib) and display it with its caption and source."""
+    def figure(self, name: str, chart, tables: tuple[str, ...] | None = None) -> None:
+        """Export a chart (altair or matplotlib) and display it with its caption and source.
+        The data tables of its source line come from registry.yml; nothing is shown for None."""
+        item = self.item("figure", name, tables)
         if chart is None:
             return
         caption = self.caption("figure", t(f"figures.{name}.caption", self.lang))
         alt_text = escape(t(f"figures.{name}.alt", self.lang))
-        source = self.source_line(tables)
-        if isinstance(chart, alt.TopLevelMixin):
+        source = self.source_line(item.tables)
+        interactive_chart = isinstance(chart, alt.TopLevelMixin)
+        if interactive_chart:
             spec = fonts.localise(chart.to_dict(), self.lang)
             svg, png = self.export_altair(name, spec)
             notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang), vega_lite=spec)
@@ -114,26 +164,27 @@ class Report:
             svg, png = self.export_matplotlib(name, chart)
             notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang))
             interactive = static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
-        wrap = '<figure class="report-figure" id="fig-{name}">{body}{caption}{hint}{source}</figure>'
+        wrap = '<figure class="report-figure" id="{id}">{body}{caption}{hint}{source}</figure>'
         hint = (
-            f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>'
-            if isinstance(chart, alt.TopLevelMixin)
-            else ""
+            f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>' if interactive_chart else ""
         )
         emit(
-            wrap.format(name=name, body=interactive, caption=caption, hint=hint, source=source),
-            wrap.format(name=name, body=static, caption=caption, hint="", source=source),
+            wrap.format(id=item.html_id, body=interactive, caption=caption, hint=hint, source=source),
+            wrap.format(id=item.html_id, body=static, caption=caption, hint="", source=source),
+            meta={"kind": "figure", "id": item.html_id, "name": name, "section": item.section},
         )
 
     def table(
         self,
         name: str,
         frame: pd.DataFrame,
-        tables: tuple[str, ...] = ("indicators",),
+        tables: tuple[str, ...] | None = None,
         css_class: str = "",
         caption: str | None = None,
     ) -> None:
-        """A table with its caption (`tables.NAME`, or `caption` when one string serves several tables)."""
+        """Display a table with its caption (`tables.NAME`, or `caption` when one string serves several
+        tables) and source (its data tables come from registry.yml)."""
+        item = self.item("table", name, tables)
         if frame.empty:
             return
         body = frame.to_html(
@@ -143,17 +194,22 @@ class Report:
             na_rep="",
             classes=["report-table", css_class] if css_class else "report-table",
         )
-        caption = self.caption("table", caption or t(f"tables.{name}", self.lang))
+        caption = self.caption("table", caption or t(f"tables.{item.key}", self.lang))
         download = downloads.table_link(name, frame, self.lang, t("reuse.download_table", self.lang))
         emit(
-            f'<figure class="report-table-figure" id="tab-{name}">{caption}'
-            f"{body}{download}{self.source_line(tables)}</figure>"
+            f'<figure class="report-table-figure" id="{item.html_id}">{caption}'
+            f"{body}{download}{self.source_line(item.tables)}</figure>",
+            meta={"kind": "table", "id": item.html_id, "name": name, "section": item.section},
         )
 
     # --- front and back matter --------------------------------------------------------------------
     def key_findings(self, items: list, guide: list[str]) -> None:
-        """The numbered key findings, each linking to its evidence, then the reading guide box. Links carry
-        the figure's or table's id; the build writes its number ('Figure 3', '表2') into the link."""
+        """The key findings section (registry id key-findings): numbered findings, each linking to its
+        evidence, then the reading guide box. Links carry the figure's or table's id; the build writes
+        its number ('Figure 3', '表2') into the link."""
+        section = "key-findings"
+        self.section = section
+        title = registry().heading(section, self.lang)
         lis = "".join(
             f"<li><strong>{escape(t(f'findings.lead.{f.key}', self.lang))}</strong>"
             f"{t('sentence_sep', self.lang)}{escape(f.text)} "
@@ -167,14 +223,16 @@ class Report:
         guide_html = "".join(f"<li>{escape(x)}</li>" for x in guide)
         emit(
             f'<section id="key-findings" class="key-findings"><h2 id="sec-key-findings">'
-            f"{escape(t('findings.title', self.lang))}</h2><ol>{lis}</ol></section>"
+            f"{escape(title)}</h2><ol>{lis}</ol></section>"
             f'<aside id="how-to-read" class="how-to-read"><h3>{escape(t("findings.guide_title", self.lang))}</h3>'
-            f"<ul>{guide_html}</ul></aside>"
+            f"<ul>{guide_html}</ul></aside>",
+            meta={"kind": "heading", "level": 2, "id": f"sec-{section}", "text": title, "section": section},
         )
+        self.paragraphs(narrative.interpretive(self.ds, section))
 
     # --- export -----------------------------------------------------------------------------
     def export_altair(self, name: str, spec: dict) -> tuple[str, bytes]:
-        """Write NAME.svg and NAME.png; return the SVG (for the page) and the PNG (for the notebook)."""
+        """Write FIGURES/{lang}/NAME.svg and .png; return the SVG (for the page) and the PNG (for the notebook)."""
         import vl_convert as vlc
 
         fonts.use_in_vl_convert()
@@ -199,17 +257,8 @@ class Report:
         (self.figures_dir / f"{name}.png").write_bytes(png.getvalue())
         return strip_xml_declaration(buffer.getvalue()), png.getvalue()
 
-    # --- convenience ------------------------------------------------------------------------
-    def text(self, key: str) -> str:
-        return t(key, self.lang)
-
-    def col(self, key: str) -> str:
-        return t(f"columns.{key}", self.lang)
-
-    def join(self, items: list[str]) -> str:
-        return join(items, self.lang)
-
 
 def strip_xml_declaration(svg: str) -> str:
+    """The SVG element without the XML declaration before it (it is inlined in HTML)."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg

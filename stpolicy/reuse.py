@@ -12,13 +12,11 @@ from pathlib import Path
 import nbformat
 
 from . import __version__, downloads
-from .i18n import t
+from .i18n import LANGUAGES, data_column, locale, t
 from .navigation import html_outputs
 from .report import script_safe_json
 from .sources import Sources, link_quotes, normalise, passages_by_id, verbatim_quotes
 
-LANGUAGES = ("en", "zh")
-HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 SECTION_ID = "sec-data"
 LICENCE = {"name": "MIT", "title": "MIT License", "path": "https://opensource.org/licenses/MIT"}  # as README says
 BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
@@ -33,7 +31,7 @@ def editions(lang: str) -> list[dict]:
     return [
         {
             "href": f"report.{other}.html",
-            "lang": HTML_LANG[other],
+            "lang": locale(other)["html_lang"],
             "text": t("nav.other_edition", lang),
         }
         for other in LANGUAGES
@@ -52,7 +50,7 @@ def bibtex(title: str, date: str, lang: str) -> str:
         "year": date[:4],
         "version": __version__,
         "date": date,
-        "language": {"en": "english", "zh": "chinese"}[lang],
+        "language": locale(lang)["bibtex_language"],
         "howpublished": esc(f"report.{lang}.html (self-contained HTML) and report.{lang}.pdf"),
         "note": esc(t("reuse.licence", "en")),
     }
@@ -68,20 +66,15 @@ def source_documents(ds, lang: str) -> list[dict]:
             {
                 "id": d.district_id,
                 "district": ds.district_name(d.district_id),
-                "publisher": d[f"issuer_{lang}"],
-                "title": d.doc_title_zh if lang == "zh" else f"{d.doc_title_en} ({d.doc_title_zh})",
+                "publisher": d[data_column("issuer", lang)],
+                "title": t(
+                    "formats.with_original", lang, text=d[data_column("doc_title", lang)], original=d.doc_title_zh
+                ),
                 "date": d.doc_date,
                 "index_no": d.get("doc_index_no", "") or "",
                 "address": d.get("source_url", "") or "",
                 "file": d.source_file,
-                "label": t(
-                    "doc_cite",
-                    lang,
-                    district=ds.district_name(d.district_id),
-                    title_en=d.doc_title_en,
-                    title_zh=d.doc_title_zh,
-                    date=d.doc_date,
-                ),
+                "label": t("doc_cite", lang, title=d[data_column("doc_title", lang)], date=d.doc_date),
                 "text": normalise(ds.sources[d.district_id]),
             }
         )

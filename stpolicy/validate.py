@@ -68,7 +68,7 @@ def pandera_schema(meta: dict, vocab: pd.DataFrame) -> pa.DataFrameSchema:
         },
         unique=key if len(key) > 1 else None,
         report_duplicates="all",
-        strict=False,
+        strict=True,
     )
 
 
@@ -200,7 +200,7 @@ def provenance_problems(tables: dict[str, RawTable], sources: dict[str, str]) ->
     """Quotes occur verbatim in their district's source; section paths too (a part may also be the
     document's title, for a document without headings)."""
     districts = tables["districts"].frame
-    titles = dict(zip(districts.get("district_id", []), districts.get("doc_title_zh", []), strict=False))
+    titles = dict(zip(districts.get("district_id", []), districts.get("doc_title_zh", []), strict=True))
     problems = []
     for table in tables.values():
         if "district_id" not in table.frame or table.name == "districts":
@@ -327,7 +327,7 @@ def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> 
 def second_coding_problems(tables: dict[str, RawTable]) -> list[Problem]:
     """A second coding row names the district of the clause it codes."""
     second, first = tables["second_coding"], tables["tool_codes"].frame
-    district_of = dict(zip(first.get("code_id", []), first.get("district_id", []), strict=False))
+    district_of = dict(zip(first.get("code_id", []), first.get("district_id", []), strict=True))
     return [
         Problem(
             str(second.path),
@@ -379,6 +379,23 @@ def programme_problems(tables: dict[str, RawTable]) -> list[Problem]:
     ]
 
 
+def registry_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """Columns declared `registry: section` hold section ids of stpolicy/registry.yml."""
+    from .registry import registry
+
+    ids = registry().ids
+    return [
+        Problem(
+            str(table.path), line, column, f"{value!r} is not a section of stpolicy/registry.yml ({', '.join(ids)})"
+        )
+        for table in tables.values()
+        for column, spec in table.meta["columns"].items()
+        if spec.get("registry") == "section"
+        for line, value in cells(table, column)
+        if value not in ids
+    ]
+
+
 def vocabulary_problems(tables: dict[str, RawTable]) -> list[Problem]:
     vocab = tables["vocabularies"]
     tools = set(vocabulary_codes(vocab.frame, "policy_tool"))
@@ -411,4 +428,5 @@ def validate(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems += measure_problems(tables, sources)
     problems += programme_problems(tables)
     problems += vocabulary_problems(tables)
+    problems += registry_problems(tables)
     return tables, sorted(set(problems))

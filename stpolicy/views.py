@@ -6,11 +6,12 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset
-from .i18n import number, percent, t, value_text
+from .i18n import number, percent, second_column, t, value_text
 
 
-def col(ds: Dataset, key: str) -> str:
-    return t(f"columns.{key}", ds.lang)
+def with_original(ds: Dataset, texts: pd.Series, originals: pd.Series) -> list[str]:
+    """Names in the report language followed, where the language's format says so, by the Chinese original."""
+    return [t("formats.with_original", ds.lang, text=a, original=b) for a, b in zip(texts, originals, strict=True)]
 
 
 def shown_value(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
@@ -23,25 +24,23 @@ def documents(ds: Dataset) -> pd.DataFrame:
     o = analysis.document_overview(ds)
     wide = pd.DataFrame(
         {
-            col(ds, "doc_title"): o["doc_title_zh"]
-            if ds.lang == "zh"
-            else o["doc_title_en"] + " (" + o["doc_title_zh"] + ")",
-            col(ds, "city"): o[f"city_{ds.lang}"],
-            col(ds, "issuer"): o[f"issuer_{ds.lang}"],
-            col(ds, "doc_date"): o["doc_date"],
-            col(ds, "doc_type"): o["doc_type"].map(ds.labels("doc_type")),
-            col(ds, "plan_period"): o["plan_period"],
-            col(ds, "characters"): o["characters"],
-            col(ds, "structure"): [
-                t("structure_text", ds.lang, sections=p, items=i) for p, i in zip(o["parts"], o["items"])
+            ds.col("doc_title"): with_original(ds, o[ds.field("doc_title")], o["doc_title_zh"]),
+            ds.col("city"): o[ds.field("city")],
+            ds.col("issuer"): o[ds.field("issuer")],
+            ds.col("doc_date"): o["doc_date"],
+            ds.col("doc_type"): o["doc_type"].map(ds.labels("doc_type")),
+            ds.col("plan_period"): o["plan_period"],
+            ds.col("characters"): o["characters"],
+            ds.col("structure"): [
+                t("structure_text", ds.lang, sections=p, items=i) for p, i in zip(o["parts"], o["items"], strict=True)
             ],
-            col(ds, "n_indicators"): o["n_indicators"],
-            col(ds, "n_measures"): o["n_measures"],
-            col(ds, "n_codes"): o["n_codes"],
-            col(ds, "n_programmes"): o["n_programmes"],
+            ds.col("n_indicators"): o["n_indicators"],
+            ds.col("n_measures"): o["n_measures"],
+            ds.col("n_codes"): o["n_codes"],
+            ds.col("n_programmes"): o["n_programmes"],
         }
     )
-    wide.index = o["district_id"].map(ds.district_names())
+    wide.index = ds.map_districts(o["district_id"])
     table = wide.T.astype(str)
     table.insert(0, "", table.index)
     table.columns.name = None
@@ -60,7 +59,7 @@ def indicator_label(ds: Dataset, row: pd.Series, prefix: str) -> str:
         "indicator_label",
         ds.lang,
         district=ds.district_name(row[f"{prefix}district_id"]),
-        name=row[f"{prefix}name_{ds.lang}"],
+        name=row[prefix + ds.field("name")],
         period=row[f"{prefix}period"],
         kind=kind + (t("list_sep", ds.lang) + mark if mark else ""),
         value=shown_value(ds, row, prefix),
@@ -76,7 +75,7 @@ def comparability(ds: Dataset) -> pd.DataFrame:
     criteria = analysis.comparability_criteria(ds).pivot(index="comparison_id", columns="criterion", values="met")
     alternatives = analysis.like_for_like(ds).set_index("comparison_id")
     ind = analysis.indicators(ds).set_index("indicator_id")
-    yes_no = {True: col(ds, "yes"), False: col(ds, "no")}
+    yes_no = {True: ds.col("yes"), False: ds.col("no")}
 
     def like(p: pd.Series) -> str:
         if p.comparison_id not in alternatives.index:
@@ -105,36 +104,34 @@ def comparability(ds: Dataset) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            col(ds, "left"): [indicator_label(ds, r, "left_") for _, r in pairs.iterrows()],
-            col(ds, "right"): [indicator_label(ds, r, "right_") for _, r in pairs.iterrows()],
+            ds.col("left"): [indicator_label(ds, r, "left_") for _, r in pairs.iterrows()],
+            ds.col("right"): [indicator_label(ds, r, "right_") for _, r in pairs.iterrows()],
             **{
-                col(ds, c): pairs["comparison_id"].map(criteria[c]).map(yes_no)
+                ds.col(c): pairs["comparison_id"].map(criteria[c]).map(yes_no)
                 for c in ("same_definition", "same_kind", "same_year", "same_wording")
             },
-            col(ds, "comparable"): pairs["comparable"].map(ds.labels("comparable")),
-            col(ds, "reason"): [
-                " ".join(x for x in (r[f"reason_{ds.lang}"], like(r)) if x) for _, r in pairs.iterrows()
-            ],
+            ds.col("comparable"): pairs["comparable"].map(ds.labels("comparable")),
+            ds.col("reason"): [" ".join(x for x in (r[ds.field("reason")], like(r)) if x) for _, r in pairs.iterrows()],
         }
     )
 
 
 def changes(ds: Dataset) -> pd.DataFrame:
     ch = analysis.implied_changes(ds)
-    names = ds.indicators.set_index("indicator_id")[f"name_{ds.lang}"]
+    names = ds.indicators.set_index("indicator_id")[ds.field("name")]
     return pd.DataFrame(
         {
-            col(ds, "district"): ch["district_id"].map(ds.district_names()),
-            col(ds, "indicator"): ch["target_id"].map(names),
+            ds.col("district"): ds.map_districts(ch["district_id"]),
+            ds.col("indicator"): ch["target_id"].map(names),
             **{
-                col(ds, end): [
+                ds.col(end): [
                     f"{value_text(v, u, ds.units, ds.lang, s)} ({p})"
-                    for v, u, s, p in zip(ch[end], ch["unit"], ch[f"{end}_symbol"], ch[f"{end}_period"])
+                    for v, u, s, p in zip(ch[end], ch["unit"], ch[f"{end}_symbol"], ch[f"{end}_period"], strict=True)
                 ]
                 for end in ("actual", "target")
             },
-            col(ds, "change"): [("+" if c > 0 else "") + number(round(c, 10)) for c in ch["change"]],
-            col(ds, "change_pct"): [("+" if c > 0 else "") + percent(c, ds.lang) for c in ch["change_pct"]],
+            ds.col("change"): [("+" if c > 0 else "") + number(round(c, 10)) for c in ch["change"]],
+            ds.col("change_pct"): [("+" if c > 0 else "") + percent(c, ds.lang) for c in ch["change_pct"]],
         }
     )
 
@@ -143,12 +140,10 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
     roles = analysis.agency_roles(ds)
     return pd.DataFrame(
         {
-            col(ds, "district"): roles["district_id"].map(ds.district_names()),
-            col(ds, "agency"): roles["name_zh"]
-            if ds.lang == "zh"
-            else roles["name_en"] + " (" + roles["name_zh"] + ")",
-            col(ds, "n_lead"): roles["n_lead"],
-            col(ds, "n_co"): roles["n_co"],
+            ds.col("district"): ds.map_districts(roles["district_id"]),
+            ds.col("agency"): with_original(ds, roles[ds.field("name")], roles["name_zh"]),
+            ds.col("n_lead"): roles["n_lead"],
+            ds.col("n_co"): roles["n_co"],
         }
     )
 
@@ -157,15 +152,15 @@ def indicators(ds: Dataset) -> pd.DataFrame:
     ind = analysis.indicators(ds)
     return pd.DataFrame(
         {
-            col(ds, "district"): ind["district_id"].map(ds.district_names()),
-            col(ds, "indicator"): ind[f"name_{ds.lang}"],
-            col(ds, "value"): [shown_value(ds, r) for _, r in ind.iterrows()],
-            col(ds, "kind"): ind["kind"].map(ds.labels("kind")),
-            col(ds, "wording"): [wording(ds, a) for a in ind["aspirational"]],
-            col(ds, "period"): ind["period"].astype(str),
-            col(ds, "theme"): ind["theme"].map(ds.labels("theme")),
-            col(ds, "quote"): ind["quote"],
-            col(ds, "section"): ind["section"],
+            ds.col("district"): ds.map_districts(ind["district_id"]),
+            ds.col("indicator"): ind[ds.field("name")],
+            ds.col("value"): [shown_value(ds, r) for _, r in ind.iterrows()],
+            ds.col("kind"): ind["kind"].map(ds.labels("kind")),
+            ds.col("wording"): [wording(ds, a) for a in ind["aspirational"]],
+            ds.col("period"): ind["period"].astype(str),
+            ds.col("theme"): ind["theme"].map(ds.labels("theme")),
+            ds.col("quote"): ind["quote"],
+            ds.col("section"): ind["section"],
         }
     )
 
@@ -176,16 +171,18 @@ def coding_scheme(ds: Dataset) -> pd.DataFrame:
     order = {"policy_tool": 0, "sub_tool": 1, "value_chain_stage": 2}
     tools = ds.labels("policy_tool")
     rows = rows.assign(o=rows["vocabulary"].map(order)).sort_values(["o", "parent", "sort_order"])
-    kind = {"policy_tool": col(ds, "policy_tool"), "value_chain_stage": col(ds, "stage")}
+    kind = {"policy_tool": ds.col("policy_tool"), "value_chain_stage": ds.col("stage")}
     return pd.DataFrame(
         {
-            col(ds, "type"): [
-                kind.get(r.vocabulary) or f"{col(ds, 'sub_tool')} ({tools[r.parent]})" for r in rows.itertuples()
+            ds.col("type"): [
+                kind.get(r.vocabulary) or f"{ds.col('sub_tool')} ({tools[r.parent]})" for r in rows.itertuples()
             ],
-            col(ds, "name"): rows[f"label_{ds.lang}"]
-            + (" / " + rows["label_zh"] if ds.lang == "en" else " / " + rows["label_en"]),
-            col(ds, "description"): rows[f"description_{ds.lang}"].where(
-                rows[f"description_{ds.lang}"] != "", rows["description_en"]
+            ds.col("name"): [
+                t("formats.with_second", ds.lang, text=a, second=b)
+                for a, b in zip(rows[ds.field("label")], rows[second_column("label", ds.lang)], strict=True)
+            ],
+            ds.col("description"): rows[ds.field("description")].where(
+                rows[ds.field("description")] != "", rows["description_en"]
             ),
         }
     )
@@ -195,27 +192,30 @@ def programmes(ds: Dataset) -> pd.DataFrame:
     p = ds.programmes
     return pd.DataFrame(
         {
-            col(ds, "district"): p["district_id"].map(ds.district_names()),
-            col(ds, "name"): p["name_zh"] + (" — " + p["name_en"] if ds.lang == "en" else ""),
-            col(ds, "type"): p["type"].map(ds.labels("programme_type")),
-            col(ds, "quote"): p["quote"],
+            ds.col("district"): ds.map_districts(p["district_id"]),
+            ds.col("name"): [
+                t("formats.original_first", ds.lang, original=zh, text=name)
+                for zh, name in zip(p["name_zh"], p[ds.field("name")], strict=True)
+            ],
+            ds.col("type"): p["type"].map(ds.labels("programme_type")),
+            ds.col("quote"): p["quote"],
         }
     )
 
 
 def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
     labels = {
-        "policy_tool": col(ds, "policy_tool"),
-        "sub_tool": col(ds, "sub_tool"),
-        "value_chain_stage": col(ds, "stage"),
+        "policy_tool": ds.col("policy_tool"),
+        "sub_tool": ds.col("sub_tool"),
+        "value_chain_stage": ds.col("stage"),
     }
     return pd.DataFrame(
         {
-            col(ds, "dimension"): tests["dimension"].map(labels),
-            col(ds, "categories"): tests["n_categories"],
-            col(ds, "units"): tests["n_units"],
-            col(ds, "statistic"): [f"{x:.2f}" for x in tests["statistic"]],
-            col(ds, "p_value"): [f"{x:.3f}" for x in tests["p_value"]],
+            ds.col("dimension"): tests["dimension"].map(labels),
+            ds.col("categories"): tests["n_categories"],
+            ds.col("units"): tests["n_units"],
+            ds.col("statistic"): [f"{x:.2f}" for x in tests["statistic"]],
+            ds.col("p_value"): [f"{x:.3f}" for x in tests["p_value"]],
         }
     )
 
@@ -223,9 +223,9 @@ def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
 def keyword_sentences(ds: Dataset, kwic: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            col(ds, "term"): kwic["term"],
-            col(ds, "district"): kwic["district_id"].map(ds.district_names()),
-            col(ds, "sentence"): kwic["sentence"],
+            ds.col("term"): kwic["term"],
+            ds.col("district"): ds.map_districts(kwic["district_id"]),
+            ds.col("sentence"): kwic["sentence"],
         }
     )
 
@@ -256,7 +256,7 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
     overview = analysis.measure_overview(ds)
     overview = overview[overview["district_id"] == district]
     ind = analysis.indicators(ds).set_index("indicator_id")
-    names = analysis.agency_names(ds).set_index("name_as_written")[f"display_{ds.lang}"]
+    names = analysis.agency_names(ds).set_index("name_as_written")[ds.field("display")]
     themes, subs = ds.labels("theme"), ds.labels("sub_tool")
 
     def lead(m: pd.Series) -> str:
@@ -270,7 +270,7 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
     def commitment(i: str) -> str:
         r = ind.loc[i]
         mark = wording(ds, r.aspirational)
-        return t("commitment", ds.lang, name=r[f"name_{ds.lang}"], value=shown_value(ds, r)) + (
+        return t("commitment", ds.lang, name=r[ds.field("name")], value=shown_value(ds, r)) + (
             t("parenthesis", ds.lang, text=mark) if mark else ""
         )
 
@@ -281,14 +281,14 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            col(ds, "measure_no"): overview["measure_no"],
-            col(ds, "measure"): overview[f"title_{ds.lang}"],
-            col(ds, "themes"): [t("list_sep", ds.lang).join(themes[x] for x in th) for th in overview["themes"]],
-            col(ds, "lead_agency"): [lead(m) for _, m in overview.iterrows()],
-            col(ds, "commitments"): [
+            ds.col("measure_no"): overview["measure_no"],
+            ds.col("measure"): overview[ds.field("title")],
+            ds.col("themes"): [t("list_sep", ds.lang).join(themes[x] for x in th) for th in overview["themes"]],
+            ds.col("lead_agency"): [lead(m) for _, m in overview.iterrows()],
+            ds.col("commitments"): [
                 t("clause_sep", ds.lang).join(commitment(i) for i in ids) for ids in overview["indicator_ids"]
             ],
-            col(ds, "instruments"): [tools(c) for c in overview["sub_tools"]],
+            ds.col("instruments"): [tools(c) for c in overview["sub_tools"]],
         }
     )
 
@@ -299,14 +299,14 @@ def clauses(ds: Dataset) -> pd.DataFrame:
     measures = ds.measures.set_index("measure_id")
     return pd.DataFrame(
         {
-            col(ds, "code_id"): codes["code_id"],
-            col(ds, "district"): codes["district_id"].map(ds.district_names()),
-            col(ds, "measure"): codes["measure_id"].map(measures["measure_no"] + " " + measures[f"title_{ds.lang}"]),
-            col(ds, "quote"): codes["quote"],
-            col(ds, "policy_tool"): codes["policy_tool"].map(ds.labels("policy_tool")),
-            col(ds, "sub_tool"): codes["sub_tool"].map(ds.labels("sub_tool")),
-            col(ds, "stage"): codes["value_chain_stage"].map(ds.labels("value_chain_stage")),
-            col(ds, "theme"): codes["theme"].map(ds.labels("theme")),
-            col(ds, "scope"): codes["in_scope"].map({True: col(ds, "in_scope"), False: col(ds, "out_of_scope")}),
+            ds.col("code_id"): codes["code_id"],
+            ds.col("district"): ds.map_districts(codes["district_id"]),
+            ds.col("measure"): codes["measure_id"].map(measures["measure_no"] + " " + measures[ds.field("title")]),
+            ds.col("quote"): codes["quote"],
+            ds.col("policy_tool"): codes["policy_tool"].map(ds.labels("policy_tool")),
+            ds.col("sub_tool"): codes["sub_tool"].map(ds.labels("sub_tool")),
+            ds.col("stage"): codes["value_chain_stage"].map(ds.labels("value_chain_stage")),
+            ds.col("theme"): codes["theme"].map(ds.labels("theme")),
+            ds.col("scope"): codes["in_scope"].map({True: ds.col("in_scope"), False: ds.col("out_of_scope")}),
         }
     )

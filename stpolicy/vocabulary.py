@@ -12,7 +12,7 @@ import pandas as pd
 from . import stats
 from .data import Dataset
 
-Z_THRESHOLD = 1.96  # |z| above which a term counts as distinctive (descriptive, see the method notes)
+Z_THRESHOLD = stats.Z_CRITICAL  # |z| above which a term counts as distinctive (descriptive, see the method notes)
 MIN_CJK_PER_LINE = 20  # shorter lines are page furniture: index numbers, dates, "打印本页"
 CLAUSE_SPLIT = re.compile(r"[。;;,,、!?!?::\n]")
 SENTENCE_SPLIT = re.compile(r"(?<=[。;;!?])")
@@ -118,7 +118,7 @@ def distinctive_terms(ds: Dataset, top: int = 12, min_clauses: int = 3) -> pd.Da
     scored = stats.log_odds_dirichlet(counts).rename(columns={"group": "district_id"})
     best = scored.sort_values("z", ascending=False).groupby("district_id", sort=False).head(top)
     best = best.assign(passes=best["z"] > Z_THRESHOLD)
-    gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"]))
+    gloss = dict(zip(ds.glossary["term_zh"], ds.glossary["gloss_en"], strict=True))
     return best.assign(gloss_en=best["term"].map(gloss).fillna("")).reset_index(drop=True)
 
 

@@ -51,7 +51,8 @@ def open_offline(path: Path, wait_ms: int = 3000) -> dict:
             charts: document.querySelectorAll('.vega-chart').length,
             drawn: Array.from(document.querySelectorAll('.vega-chart.vega-embed'))
                 .filter(e => e.querySelectorAll('svg.marks, canvas').length === 1).length,
-            marks: Array.from(document.querySelectorAll('.vega-chart svg.marks')).map(s => s.querySelectorAll('path, rect, text, line').length),
+            marks: Array.from(document.querySelectorAll('.vega-chart svg.marks'))
+                .map(s => s.querySelectorAll('path, rect, text, line').length),
             figures: document.querySelectorAll('figure.report-figure').length,
             text: document.body.innerText,
         })""")

@@ -306,6 +306,7 @@ COLUMN_KEYS = {
     "unique",
     "pattern",
     "vocabulary",
+    "registry",
     "references",
     "min",
     "max",

@@ -11,19 +11,9 @@ import pytest
 from browser import open_offline
 from conftest import DATA, ROOT, build, few_notebooks, read_rows, set_cell, write_rows
 
-SECTIONS = (
-    "key-findings",
-    "glance",
-    "targets",
-    "coverage",
-    "measures",
-    "instruments",
-    "responsibility",
-    "vocabulary",
-    "conclusion",
-    "methods",
-    "appendix",
-)
+from stpolicy.registry import registry
+
+SECTIONS = registry().ids
 
 
 def indicator(indicator_id: str) -> pd.Series:
@@ -146,6 +136,8 @@ def test_notebooks_are_stored_clean_and_parameterised():
 @pytest.fixture(scope="module")
 def warm_kernel(tmp_path_factory):
     """One kernel with the imports done and the data loaded, as the build uses (stpolicy.engine)."""
+    import papermill  # noqa: F401  (before stpolicy.engine, which papermill loads as an entry point)
+
     from stpolicy.engine import WARM_UP, Kernel
 
     kernel = Kernel(ROOT / "notebooks", tmp_path_factory.mktemp("kernel") / "kernel.log")
@@ -292,10 +284,10 @@ def test_broken_data_leaves_previous_report_untouched(built, tmp_path, data_copy
 
 
 def test_failing_cell_exits_1_and_names_the_notebook(tmp_path, cache_dir):
-    notebooks = few_notebooks(tmp_path / "notebooks", "01_")
-    nb = nbformat.read(notebooks / "01_documents_at_a_glance.ipynb", as_version=4)
+    notebooks = few_notebooks(tmp_path / "notebooks", "01_", "09_")
+    nb = nbformat.read(notebooks / "09_method_notes.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("boom in a cell")'))
-    nbformat.write(nb, notebooks / "07_broken.ipynb")
+    nbformat.write(nb, notebooks / "09_method_notes.ipynb")
     out = tmp_path / "report"
     out.mkdir()
     (out / "report.en.html").write_text("<html>the previous report</html>", encoding="utf-8")
@@ -304,7 +296,7 @@ def test_failing_cell_exits_1_and_names_the_notebook(tmp_path, cache_dir):
         "--cache-dir", cache_dir,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "error: 07_broken.ipynb [en] failed: ValueError: boom in a cell" in result.stderr
+    assert "error: 09_method_notes.ipynb [en] failed: ValueError: boom in a cell" in result.stderr
     failed = Path(re.search(r"executed notebook: (\S+)", result.stderr).group(1))
     assert "boom in a cell" in failed.read_text(encoding="utf-8")
     assert (out / "report.en.html").read_text(encoding="utf-8") == "<html>the previous report</html>"

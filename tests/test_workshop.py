@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, set_cell
 
 from stpolicy import build, lab, notebook
-from stpolicy.data import LANGUAGES
+from stpolicy.i18n import LANGUAGES
 
 WORKSHOP = ROOT / "workshop"
 NAMES = sorted(p.stem for p in (WORKSHOP / "exercises").glob("[0-9][0-9]_*.ipynb"))

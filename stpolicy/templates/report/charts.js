@@ -8,7 +8,7 @@ function drawCharts() {
       // reuse.js listens: a click on a mark that carries a quote opens the source viewer.
       el.dispatchEvent(new CustomEvent("chartdrawn", { bubbles: true, detail: result.view }));
     }).catch(function (err) {
-      el.textContent = "This chart could not be drawn: " + err;
+      el.textContent = document.body.dataset.chartError + " " + err;  // text in the page's language
       console.error(err);
     });
   });

@@ -1,0 +1,193 @@
+"""Languages as data: every string in every language, and a stub third language that runs through
+the whole report (data, narrative, views, charts, every notebook, merge and HTML) without code changes."""
+
+import copy
+import html
+import re
+import string
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import DATA, ROOT
+
+from stpolicy import i18n, narrative
+from stpolicy.data import load
+from stpolicy.registry import registry
+
+PSEUDO = "xx"
+OPEN, CLOSE = "【", "】"  # in the CJK font, so charts draw them
+
+
+def leaves(node, path=()):
+    """(dotted key, {lang: text}) for every string of strings.yml."""
+    if isinstance(node, dict) and node and not any(isinstance(v, dict) for v in node.values()):
+        yield ".".join(path), node
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            yield from leaves(child, (*path, str(key)))
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_string_exists_in_every_language_with_the_same_placeholders():
+    found = list(leaves(i18n.strings()))
+    assert len(found) > 150
+    for key, texts in found:
+        assert set(texts) == set(i18n.LANGUAGES), key
+        fields = [placeholders(str(texts[lang])) for lang in i18n.LANGUAGES]
+        if key.startswith("formats."):  # a pattern may leave out a part (Chinese shows no gloss), never add one
+            assert fields[0] == set.union(*fields), key
+        else:
+            assert all(f == fields[0] for f in fields), key
+
+
+def test_every_language_has_every_rule():
+    rules = i18n.locales()
+    assert tuple(rules) == i18n.LANGUAGES == ("en", "zh")
+    keys = set(rules["en"])
+    assert all(set(r) == keys for r in rules.values())
+
+
+def test_one_languages_constant():
+    from stpolicy import cli
+
+    assert cli.LANGUAGES is i18n.LANGUAGES
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "stpolicy").glob("*.py"))
+    assert len(re.findall(r"^LANGUAGES\b[^=\n]*=", sources, re.M)) == 1
+
+
+def test_no_code_branches_on_the_language():
+    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "stpolicy").glob("*.py"))
+    code += (ROOT / "stpolicy" / "templates" / "report" / "charts.js").read_text(encoding="utf-8")
+    code += (ROOT / "stpolicy" / "templates" / "report" / "index.html.j2").read_text(encoding="utf-8")
+    for pattern in (
+        r"""lang\s*[!=]=\s*["']""",
+        r"[!=]=\s*[\"'](?:en|zh)[\"']",
+        r"\"English\"",
+        r" pp\"",
+        "个百分点",
+        "< 0.001",
+    ):
+        assert not re.search(pattern, code), pattern
+    assert "could not be drawn" not in code and "两份文件" not in code and "both documents" not in code
+
+
+def test_headings_are_numbered_from_the_registry():
+    sections = registry().sections
+    numbered = [s for s in sections if s.number is not None]
+    assert [s.number for s in numbered] == list(range(1, len(numbered) + 1))
+    methods = registry().section("methods")
+    assert registry().heading("methods", "en") == f"{methods.number}. Method notes"
+    assert registry().heading("methods", "zh") == f"{'一二三四五六七八九十'[methods.number - 1]}、方法说明"
+    assert registry().heading("appendix", "en") == "Appendix"
+    assert registry().subheading("coding_rules", "en") == "B. Policy-instrument coding scheme"
+    assert "following the rules in appendix B and" in " ".join(narrative.methods(load(DATA, "en")))
+    # no hand-typed numbers left in the titles
+    for key, texts in leaves(i18n.strings()["sections"]):
+        assert not re.match(r"^\s*(\d+\.|[一二三四五六七八九十]+、|[A-Z]\. )", texts["en"] + texts["zh"]), key
+
+
+@pytest.mark.parametrize(
+    "n, expected", [(1, "一"), (7, "七"), (10, "十"), (11, "十一"), (20, "二十"), (23, "二十三"), (99, "九十九")]
+)
+def test_chinese_section_numerals(n, expected):
+    assert i18n.section_number(n, "zh") == expected and i18n.section_number(n, "en") == str(n)
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [("en", ["+3", "+0.5 pp", "-2", "p = 0.023", "p < 0.001", "12.5%", "8,976", "Figure 3.", "5%"]),
+     ("zh", ["+3", "+0.5个百分点", "-2", "p = 0.023", "p < 0.001", "12.5%", "8976", "图3", "5%"])],
+)  # fmt: skip
+def test_formatters_follow_the_locale(lang, expected):
+    got = [
+        i18n.change(3, "家", lang),
+        i18n.change(0.5, "%", lang),
+        i18n.change(-2, "家", lang),
+        i18n.p_value(0.0234, lang),
+        i18n.p_value(0.0004, lang),
+        i18n.percent(0.125, lang),
+        i18n.integer(8976, lang),
+        i18n.label("figure", 3, lang),
+        i18n.percent_stated(0.05, lang),
+    ]
+    assert got == expected
+
+
+# --- a pseudo-locale: a third language made from data alone ------------------------------------------
+
+
+def pseudo_text(text: str) -> str:
+    """English text marked as the pseudo-language, placeholders kept."""
+    return f"{OPEN}{text}{CLOSE}"
+
+
+@pytest.fixture
+def pseudo_locale(monkeypatch):
+    """Add language "xx" (English strings, marked) to the string and locale data, nowhere else."""
+    strings = copy.deepcopy(i18n.strings())
+    for _, texts in leaves(strings):
+        texts[PSEUDO] = pseudo_text(texts["en"]) if isinstance(texts["en"], str) else texts["en"]
+    locales = dict(i18n.locales(), **{PSEUDO: dict(i18n.locales()["en"], html_lang="x-pseudo", name="Pseudo")})
+    monkeypatch.setattr(i18n, "strings", lambda: strings)
+    monkeypatch.setattr(i18n, "locales", lambda: locales)
+    return PSEUDO
+
+
+def run_notebook_in_process(path, parameters: dict) -> None:
+    """Execute a notebook's code cells here, its parameters cell replaced, collecting display() outputs."""
+    nb = nbformat.read(path, as_version=4)
+    namespace = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "parameters" in cell.metadata.get("tags", []):
+            exec(cell.source, namespace)
+            namespace.update(parameters)
+        else:
+            exec(cell.source, namespace)
+
+
+def test_a_third_language_needs_only_data(pseudo_locale, tmp_path, monkeypatch):
+    import vl_convert
+
+    from stpolicy import build, notebook, report
+
+    outputs = []
+
+    def collect(data, raw=False, metadata=None):
+        outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
+
+    monkeypatch.setattr(report, "display", collect)
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", lambda spec, scale=1: b"")  # the SVG is enough here
+    monkeypatch.setattr(notebook, "show_chart", lambda *args, **kwargs: None)  # outputs for notebook readers only
+    monkeypatch.setattr(notebook, "show_font", lambda *args, **kwargs: None)
+    params = {"data_dir": str(DATA), "districts": [], "lang": PSEUDO, "figures_dir": str(tmp_path / "fig")}
+    for section in registry().sections:
+        run_notebook_in_process(ROOT / "notebooks" / section.notebook, params)
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(outputs=outputs))
+
+    counts = build.number_labels(nb, PSEUDO)
+    toc = build.table_of_contents(nb)
+    assert counts["figure"] >= 10 and counts["table"] >= 8
+    assert [e["id"] for e in toc if e["level"] == 2] == [f"sec-{s}" for s in registry().ids]
+    assert all(e["text"].startswith(OPEN) for e in toc)
+    resources = build.report_resources(build.document_meta(DATA, PSEUDO, []), PSEUDO, "screen", toc)
+    page = build.render_html(nb, resources, None)
+    assert '<html lang="x-pseudo">' in page
+    assert f'data-label="figure">{OPEN}{OPEN}Figure{CLOSE} 1.{CLOSE}<' in page
+    assert f"<title>{OPEN}Science and technology" in page
+    # Every paragraph the package writes is pseudo text (analysts' narrative.csv texts are data).
+    narrative_texts = set(pd.read_csv(DATA / "narrative.csv")["text_en"])
+    main = page[page.index("<main") : page.index("</main>")]
+    paragraphs = re.findall(r"<p(?: class=\"[^\"]*\")?>(.*?)</p>", main, re.S)
+    assert len(paragraphs) > 30
+    for p in paragraphs:
+        text = html.unescape(re.sub(r"<[^>]+>", "", p)).strip()
+        assert text.startswith(OPEN) or text in narrative_texts, text[:120]
+    svgs = sorted((tmp_path / "fig" / PSEUDO).glob("*.svg"))
+    assert len(svgs) == counts["figure"]
