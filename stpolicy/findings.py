@@ -199,7 +199,7 @@ def ambition(ds: Dataset) -> Finding | None:
         ds,
         [
             t("findings.ambition", ds.lang, pairs=clauses(ds, like)) if like else t("findings.no_like", ds.lang),
-            t("findings.aspiration", ds.lang, parts=join(worded, ds.lang)) if worded else "",
+            t("findings.aspiration", ds.lang, parts=clauses(ds, worded)) if worded else "",
         ],
     )
     return Finding("ambition", text, ["tab-comparability", "fig-targets"])
@@ -322,7 +322,7 @@ def reading_guide(ds: Dataset) -> list[str]:
     ind = analysis.indicators(ds)
     codes = analysis.clauses(ds)
     return [
-        t("findings.guide_genre", ds.lang, docs=join(docs, ds.lang)),
+        t("findings.guide_genre", ds.lang, docs=clauses(ds, docs)),
         t("findings.guide_actual", ds.lang),
         t("findings.guide_aspiration", ds.lang, n=int(ind["aspirational"].sum()), total=len(ind)),
         t("findings.guide_clauses", ds.lang, n=len(codes), n_in=int(codes["in_scope"].sum())),
