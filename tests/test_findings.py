@@ -174,7 +174,7 @@ def test_zhenhai_has_an_implied_lead_row_and_measures_carry_titles(ds):
     data = charts.responsibility_data(ds)
     zh = data[data.district_id == "zhenhai"]
     assert len(zh) == (csv("measures").district_id == "zhenhai").sum()
-    assert set(zh["role_label"]) == {views.col(ds, "implied")}
+    assert set(zh["role_label"]) == {ds.col("implied")}
     titles = csv("measures").set_index("measure_id")[f"title_{ds.lang}"]
     assert all(titles[m] in label for m, label in zip(data["measure_id"], data["measure_label"], strict=True))
 
@@ -193,7 +193,7 @@ def test_aspiration_flags_and_like_for_like(ds):
     alt = analysis.like_for_like(ds).set_index("comparison_id").loc[mixed.comparison_id.iloc[0]]
     assert alt.alt_right_id == "dinghai-i002"
     table = views.comparability(ds)
-    assert table[views.col(ds, "same_wording")].tolist().count(views.col(ds, "no")) >= 1
+    assert table[ds.col("same_wording")].tolist().count(ds.col("no")) >= 1
 
 
 def test_ambition_finding_sets_like_against_like(ds):
@@ -211,7 +211,7 @@ def test_measures_table_lists_every_measure_with_its_commitments(ds):
     for district in ds.district_ids:
         table = views.measures(ds, district)
         mine = measures[measures.district_id == district]
-        assert table[views.col(ds, "measure")].tolist() == mine[f"title_{ds.lang}"].tolist()
+        assert table[ds.col("measure")].tolist() == mine[f"title_{ds.lang}"].tolist()
     links = analysis.measure_commitments(ds).merge(csv("indicators"), on="indicator_id")
     paragraph = {m.measure_id: analysis.measure_paragraph(ds, m) for _, m in ds.measures.iterrows()}
     assert len(links) > 0
@@ -222,7 +222,7 @@ def test_measures_table_lists_every_measure_with_its_commitments(ds):
 def test_clause_appendix_lists_every_coded_clause(ds):
     table = views.clauses(ds)
     codes = csv("tool_codes")
-    assert table[views.col(ds, "quote")].tolist() == codes["quote"].tolist()
+    assert table[ds.col("quote")].tolist() == codes["quote"].tolist()
 
 
 # --- key findings ---------------------------------------------------------------------------------
