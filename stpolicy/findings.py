@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import analysis, narrative
 from .data import Dataset
-from .i18n import join, lower_first, percent, strings, t
+from .i18n import join, lower_first, p_value, percent, strings, t
 from .narrative import value_phrase
 from .stats import ALPHA
 
@@ -230,7 +230,7 @@ def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
     if not tests.empty:
         p = tests.set_index("dimension").at["policy_tool", "p_value"]
         key = "findings.test_significant" if p < ALPHA else "findings.test_not_significant"
-        test = t(key, ds.lang, p=narrative.p_text(p))
+        test = t(key, ds.lang, p=p_value(p, ds.lang))
     return Finding(
         "instruments",
         sentences(ds, [t("findings.tools", ds.lang, parts=clauses(ds, parts)), test]),
