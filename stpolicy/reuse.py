@@ -133,6 +133,21 @@ def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
     return context
 
 
+def measure_titles(ds, sources: Sources) -> dict:
+    """A measure's title in the report language -> the passage of its heading, for titles that name one
+    measure only (a table of measures links each title to its place in the plan)."""
+    m = ds.measures
+    titles = m[f"title_{ds.lang}"]
+    unique = m[~titles.duplicated(keep=False)]
+    passages = {
+        title: sources.locate(quote, district)
+        for title, quote, district in zip(
+            unique[f"title_{ds.lang}"], unique["quote"], unique["district_id"], strict=True
+        )
+    }
+    return {title: p for title, p in passages.items() if p}
+
+
 def sources_of(ds) -> Sources:
     return Sources(ds.sources, {name: ident for ident, name in ds.district_names().items()})
 
@@ -147,9 +162,12 @@ def with_source_links(nb: nbformat.NotebookNode, meta: dict, lang: str) -> nbfor
     quotes = verbatim_quotes(data_dir)
     quote_headers = {t("columns.quote", lang), t("columns.sentence", lang)}
     value_headers = {t("columns.value", lang)}
+    named = measure_titles(ds, sources)
     nb = copy.deepcopy(nb)
     for output in html_outputs(nb):
         text = output.data["text/html"]
         if "<table" in text:
-            output.data["text/html"] = link_quotes(text, sources, quotes, quote_headers, value_headers)
+            output.data["text/html"] = link_quotes(
+                text, sources, quotes, quote_headers, value_headers, named, {t("columns.measure", lang)}
+            )
     return nb

@@ -109,13 +109,24 @@ def cell_text(cell_html: str) -> str:
     return html.unescape(TAG.sub("", cell_html)).strip()
 
 
-def link_table(table: str, sources: Sources, quotes: set[str], quote_headers: set[str], value_headers: set[str]):
-    """Wrap each quote cell (and the value cells of its row) in a link to the quote's passage.
+def link_table(
+    table: str,
+    sources: Sources,
+    quotes: set[str],
+    quote_headers: set[str],
+    value_headers: set[str],
+    named: dict[str, Passage] | None = None,
+    named_headers: set[str] = frozenset(),
+):
+    """Wrap each quote cell (and the value cells of its row) in a link to the quote's passage, and
+    each cell under a `named_headers` column whose text is a key of `named` (a measure's title) in a
+    link to that passage.
 
     A cell is a quote when its text is a curated verbatim quote, or when it stands in a column
     headed like a quote column and occurs verbatim in a source (keyword-in-context sentences)."""
     headers = [cell_text(h) for h in HEADER_CELL.findall(table.split("</thead>")[0])]
     body = BODY.search(table)
+    named = named or {}
     if not body or not headers:
         return table
 
@@ -125,25 +136,37 @@ def link_table(table: str, sources: Sources, quotes: set[str], quote_headers: se
             return row.group(0)
         texts = [cell_text(c[1]) for c in cells]
         district = next((sources.names[x] for x in texts if x in sources.names), None)
-        passage = None
-        for header, text in zip(headers, texts, strict=True):
-            if text in quotes or header in quote_headers:
-                passage = sources.locate(text, district)
-                if passage:
-                    break
-        if not passage:
+        own = [
+            sources.locate(text, district) if text in quotes or header in quote_headers else None
+            for header, text in zip(headers, texts, strict=True)
+        ]
+        first = next((p for p in own if p), None)
+        targets = [
+            p or (named.get(text) if header in named_headers else None) or (first if header in value_headers else None)
+            for p, header, text in zip(own, headers, texts, strict=True)
+        ]
+        if not any(targets):
             return row.group(0)
         linked = iter(
-            f"{open_}<a {link_attrs(passage)}>{inner}</a>{close}"
-            if (header in quote_headers or header in value_headers or text in quotes) and "<a " not in inner
-            else f"{open_}{inner}{close}"
-            for (open_, inner, close), header, text in zip(cells, headers, texts, strict=True)
+            f"{open_}<a {link_attrs(p)}>{inner}</a>{close}" if p and "<a " not in inner else f"{open_}{inner}{close}"
+            for (open_, inner, close), p in zip(cells, targets, strict=True)
         )
         return row.group(0).replace(row.group(1), CELL.sub(lambda _: next(linked), row.group(1)), 1)
 
     return table.replace(body.group(1), ROW.sub(link_row, body.group(1)), 1)
 
 
-def link_quotes(html_text: str, sources: Sources, quotes: set[str], quote_headers: set[str], value_headers: set[str]):
-    """Every report table in `html_text` with its quotes linked to the source viewer."""
-    return TABLE.sub(lambda m: link_table(m.group(0), sources, quotes, quote_headers, value_headers), html_text)
+def link_quotes(
+    html_text: str,
+    sources: Sources,
+    quotes: set[str],
+    quote_headers: set[str],
+    value_headers: set[str],
+    named: dict[str, Passage] | None = None,
+    named_headers: set[str] = frozenset(),
+):
+    """Every report table in `html_text` with its quotes (and named rows) linked to the source viewer."""
+    return TABLE.sub(
+        lambda m: link_table(m.group(0), sources, quotes, quote_headers, value_headers, named, named_headers),
+        html_text,
+    )

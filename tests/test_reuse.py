@@ -174,6 +174,15 @@ def test_table_cells_link_quote_and_value_of_their_district():
     assert links == [("y", "0", "5", "20%"), ("y", "0", "5", "增长20%"), ("x", "0", "2", "1"), ("x", "0", "2", "甲乙")]
 
 
+def test_measure_titles_link_to_their_heading():
+    sources = Sources({"x": "一、总体。（一）聚力推进平台。正文。"}, {})
+    heading = sources.locate("（一）聚力推进平台", "x")
+    frame = pd.DataFrame({"No.": ["（一）", "（二）"], "Measure": ["Platforms", "Other"], "Note": ["Platforms", ""]})
+    linked = link_quotes(frame.to_html(index=False), sources, set(), set(), set(), {"Platforms": heading}, {"Measure"})
+    links = re.findall(r'data-start="(\d+)" data-end="(\d+)">([^<]*)</a>', linked)
+    assert links == [("5", "14", "Platforms")]  # only under the measure column, only a known title
+
+
 def figure_output(ident: str, label: str) -> dict:
     caption = f'<figcaption><span class="label">{label}</span> x</figcaption>'
     text = f'<figure class="report-figure" id="{ident}">{caption}</figure>'
@@ -273,6 +282,8 @@ def test_every_quote_link_points_at_its_text_in_the_embedded_source(built, lang)
         targets.add((district, passage))
     for row in read_rows(DATA / "indicators.csv"):  # every stated number leads to its sentence
         assert (row["district_id"], row["quote"]) in targets, row["indicator_id"]
+    for row in read_rows(DATA / "measures.csv"):  # every measure leads to its heading (measures tables)
+        assert (row["district_id"], row["quote"]) in targets, row["measure_id"]
 
 
 @pytest.mark.slow
