@@ -52,14 +52,17 @@ def document_overview(ds: Dataset) -> pd.DataFrame:
 
 
 def count_by(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows per combination of `columns`, as column n."""
     return frame.groupby(columns, observed=True).size().reset_index(name="n")
 
 
 def indicator_theme_counts(ds: Dataset) -> pd.DataFrame:
+    """Numbers stated per district, theme and kind."""
     return count_by(ds.indicators, ["district_id", "theme", "kind"])
 
 
 def with_symbols(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its qualifier's symbol (≥, ≈, ...) and whether the value is a bound."""
     symbols = ds.vocab("qualifier")["symbol"]
     return frame.assign(symbol=frame["qualifier"].map(symbols), bounded=frame["qualifier"] != "exact")
 
@@ -213,6 +216,7 @@ def scope_shift(ds: Dataset) -> pd.DataFrame:
 
 
 def subtool_stage_counts(ds: Dataset) -> pd.DataFrame:
+    """Coded clauses per district, tool, sub-tool and value-chain stage."""
     return count_by(in_scope_clauses(ds), ["district_id", "policy_tool", "sub_tool", "value_chain_stage"])
 
 
@@ -274,12 +278,14 @@ def places_named(ds: Dataset) -> pd.DataFrame:
 
 
 def stage_shares(ds: Dataset) -> pd.DataFrame:
+    """Coded clauses per district and value-chain stage, with the district's share."""
     counts = count_by(in_scope_clauses(ds), ["district_id", "value_chain_stage"])
     counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
     return counts
 
 
 def subtool_shares(ds: Dataset) -> pd.DataFrame:
+    """Coded clauses per district and sub-tool, with the district's share."""
     counts = count_by(in_scope_clauses(ds), ["district_id", "policy_tool", "sub_tool"])
     counts["share"] = counts["n"] / counts.groupby("district_id")["n"].transform("sum")
     return counts

@@ -78,10 +78,12 @@ def labelled(ds: Dataset, frame: pd.DataFrame, **vocabularies: str) -> pd.DataFr
 
 
 def ordered_labels(ds: Dataset, vocabulary: str) -> list[str]:
+    """A vocabulary's labels (wrapped) in display order."""
     return [wrap_label(ds.labels(vocabulary)[c], ds.lang) for c in ds.order(vocabulary)]
 
 
 def district_order(ds: Dataset) -> list[str]:
+    """District names in districts.csv order (the sort of every district axis and legend)."""
     return list(ds.district_names().values())
 
 
@@ -96,10 +98,12 @@ FACET_COLUMNS = 3  # district panels per row: the row stays under 1000 px howeve
 
 
 def facet_columns(ds: Dataset, most: int = FACET_COLUMNS) -> int:
+    """Panels per row of a chart faceted by district: one per district, at most `most`."""
     return min(most, max(1, len(ds.district_ids)))
 
 
 def district_color(ds: Dataset, legend: bool = True) -> alt.Color:
+    """The colour encoding of districts: one colour per district across the report."""
     return alt.Color(
         "district:N",
         title=ds.col("district"),
@@ -132,6 +136,7 @@ def text_colour(fill: str) -> str:
 
 
 def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
+    """Bars of numbers stated per theme, coloured by kind, one panel per district."""
     data = labelled(ds, analysis.indicator_theme_counts(ds), theme="theme", kind="kind")
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     chart = (
@@ -168,6 +173,7 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
 
 
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
+    """Tooltips of an indicator mark: district, name, value, year, kind, verbatim quote, section."""
     return [
         alt.Tooltip("district:N", title=ds.col("district")),
         alt.Tooltip("name:N", title=ds.col("indicator")),
@@ -182,6 +188,7 @@ def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
 
 
 def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
+    """Indicator rows with the fields their marks and tooltips show (name, shown value, kind label)."""
     out = labelled(ds, frame, kind="kind")
     out["name"] = out[ds.field("name")]
     out["shown"] = [
@@ -255,6 +262,7 @@ def facet_by_indicator(chart: alt.LayerChart) -> alt.TopLevelMixin:
 
 
 def targets(ds: Dataset) -> alt.TopLevelMixin | None:
+    """Indicators that share a definition, side by side; hollow marks are bounds."""
     paired = analysis.paired_indicators(ds)
     if ds.districts["district_id"].nunique() > 1:  # across districts; actual→target within one is the changes table
         paired = paired[paired.groupby("compare_key")["district_id"].transform("nunique") > 1]
@@ -312,10 +320,12 @@ def with_clauses(ds: Dataset, frame: pd.DataFrame, keys: list[str]) -> pd.DataFr
 
 
 def clause_tooltip(ds: Dataset) -> alt.Tooltip:
+    """The tooltip showing a clause's verbatim text."""
     return alt.Tooltip("clauses:N", title=ds.col("clauses_behind"))
 
 
 def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
+    """Stacked shares of supply, environment and demand tools per district."""
     shares = analysis.tool_shares(ds)
     if shares.empty:
         return None
@@ -390,6 +400,7 @@ def responsibility_data(ds: Dataset) -> pd.DataFrame:
 
 
 def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
+    """Agencies × measures, coloured lead, co-responsible or implied, one panel per district."""
     data = responsibility_data(ds)
     if data.empty:
         return None
@@ -456,6 +467,7 @@ DISTRICTS_AS_COLUMNS = 6  # beyond this many, the coverage heatmap lists distric
 
 
 def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
+    """Rows of heatmap panels for n districts (a bare matplotlib Figure, no pyplot)."""
     # A bare Figure, not pyplot: no backend switch and no inline display; report.figure shows it.
     from matplotlib.figure import Figure
 
@@ -469,6 +481,7 @@ def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
 
 
 def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool) -> None:
+    """One annotated heatmap of counts; the y labels only where `show_y`."""
     import seaborn as sns
 
     sns.heatmap(
@@ -493,6 +506,7 @@ def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax:
 
 @seaborn_style
 def coverage_heatmap(ds: Dataset) -> plt.Figure:
+    """Theme × district heatmaps: numbers stated and measures planned."""
     cov = analysis.coverage(ds)
     themes = ds.labels("theme")
     names = ds.district_names()
@@ -512,6 +526,7 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
 
 @seaborn_style
 def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
+    """Sub-tool × value-chain stage heatmaps of coded clauses, one per district."""
     counts = analysis.subtool_stage_counts(ds)
     if counts.empty:
         return None
@@ -563,20 +578,24 @@ def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, titl
 
 
 def stage_mix(ds: Dataset) -> alt.TopLevelMixin | None:
+    """Shares of coded clauses by value-chain stage, per district."""
     shares = analysis.stage_shares(ds)
     return None if shares.empty else share_bars(ds, shares, "value_chain_stage", "value_chain_stage", "stage")
 
 
 def subtool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
+    """Shares of coded clauses by sub-tool, per district."""
     shares = analysis.subtool_shares(ds)
     return None if shares.empty else share_bars(ds, shares, "sub_tool", "sub_tool", "sub_tool")
 
 
 def term_label(ds: Dataset, term: str, gloss: str) -> str:
+    """A Chinese term with its gloss where the language shows glosses ('试点 (pilot)')."""
     return wrap_label(t("formats.term_gloss", ds.lang, term=term, gloss=gloss) if gloss else term, ds.lang)
 
 
 def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | None:
+    """The most distinctive terms of each district by log-odds z-score, with the Z_CRITICAL line."""
     if terms.empty:
         return None
     data = labelled(ds, terms)

@@ -35,6 +35,7 @@ FILES = {
 
 @functools.cache
 def register_in_matplotlib() -> None:
+    """Make the report's font files known to matplotlib (once per process)."""
     from matplotlib import font_manager
 
     for files in FILES.values():

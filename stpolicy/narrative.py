@@ -21,6 +21,7 @@ def interpretive(ds: Dataset, section: str) -> list[str]:
 
 
 def glance(ds: Dataset) -> list[str]:
+    """Per district: its document, its numbers by kind, its most quantified theme, its measures."""
     lang, out = ds.lang, []
     overview = analysis.document_overview(ds)
     counts = analysis.indicator_theme_counts(ds)
@@ -71,6 +72,7 @@ def leaders(counts: pd.Series) -> list:
 
 
 def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
+    """One indicator row (optionally with prefixed columns) as a phrase: district, name, kind, year, value."""
     r = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)} if prefix else row
     return t(
         "narrative.value_phrase",
@@ -138,6 +140,7 @@ def coverage(ds: Dataset) -> list[str]:
 
 
 def instruments(ds: Dataset) -> list[str]:
+    """Per district: the share of each basic tool, the most used sub-tool, the most addressed stage."""
     shares = analysis.tool_shares(ds)
     subs = analysis.subtool_stage_counts(ds).groupby(["district_id", "sub_tool"])["n"].sum().reset_index()
     stages = analysis.stage_shares(ds)
@@ -250,6 +253,7 @@ def absent_leads(ds: Dataset, district: str) -> list[tuple[str, str]]:
 
 
 def responsibility(ds: Dataset) -> list[str]:
+    """Per district: who leads most measures, or that the issuer leads them all; places named."""
     out = []
     for district, c in responsibility_counts(ds).items():
         name = ds.district_name(district)
@@ -291,6 +295,7 @@ def responsibility(ds: Dataset) -> list[str]:
 
 
 def targets(ds: Dataset) -> list[str]:
+    """That nothing can be set side by side, when no indicators share a definition."""
     if analysis.paired_indicators(ds).empty:
         return [t("narrative.no_pairs", ds.lang)]
     return []
@@ -364,6 +369,7 @@ def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]
 
 
 def kwic(ds: Dataset, terms: list[str]) -> list[str]:
+    """The sentence introducing the keywords-in-context table."""
     quoted = [quote(x, ds.lang) for x in terms]
     return [t("narrative.kwic_intro", ds.lang, terms=join(quoted, ds.lang))] if terms else []
 

@@ -178,5 +178,6 @@ def read_table(data_dir: Path, name: str, shared: dict | None = None) -> RawTabl
 
 
 def read_tables(data_dir: Path) -> dict[str, RawTable]:
+    """Every table of the data folder, in TABLES order."""
     shared = definitions(data_dir)
     return {name: read_table(data_dir, name, shared) for name in TABLES}

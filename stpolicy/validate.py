@@ -22,10 +22,12 @@ _COERCE_MESSAGES = {"integer": "is not a whole number", "number": "is not a numb
 
 
 def vocabulary_codes(vocab: pd.DataFrame, name: str) -> list[str]:
+    """The codes of one vocabulary."""
     return vocab.loc[vocab["vocabulary"] == name, "code"].tolist()
 
 
 def column_checks(spec: dict, vocab: pd.DataFrame) -> list[pa.Check]:
+    """The pandera checks a column's sidecar spec declares (vocabulary, pattern, date, min, max)."""
     checks = []
     if "vocabulary" in spec:
         codes = vocabulary_codes(vocab, spec["vocabulary"])
@@ -160,6 +162,7 @@ def cells(table: RawTable, column: str):
 
 
 def reference_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """Values of `references` columns that the referenced table does not have."""
     problems = []
     for table in tables.values():
         for column, spec in table.meta["columns"].items():
@@ -183,6 +186,7 @@ def reference_problems(tables: dict[str, RawTable]) -> list[Problem]:
 
 
 def load_sources(data_dir: Path, districts: RawTable) -> tuple[dict[str, str], list[Problem]]:
+    """The districts' source texts, and problems with missing or undecodable files."""
     texts, problems = {}, []
     for line, row in districts.frame.iterrows():
         path = data_dir / row.get("source_file", "")
@@ -245,6 +249,7 @@ def digit_problems(tables: dict[str, RawTable]) -> list[Problem]:
 
 
 def indicator_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """Values not stated in their quote; rows sharing a compare_key in different units."""
     table = tables["indicators"]
     problems = []
     for line, row in table.frame.iterrows():
@@ -297,6 +302,7 @@ def sub_tool_problems(tables: dict[str, RawTable]) -> list[Problem]:
 
 
 def tool_code_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> list[Problem]:
+    """Sub-tools under the wrong tool; clauses of another district or outside their measure's paragraph."""
     codes, measures = tables["tool_codes"], tables["measures"].frame
     measure_rows = measures.set_index("measure_id") if "measure_id" in measures else pd.DataFrame()
     problems = []
@@ -371,6 +377,7 @@ def measure_problems(tables: dict[str, RawTable], sources: dict[str, str]) -> li
 
 
 def programme_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """Programme names that do not occur in their quote."""
     table = tables["programmes"]
     return [
         Problem(str(table.path), line, "name_zh", f"{row['name_zh']!r} does not occur in the quote")
@@ -397,6 +404,7 @@ def registry_problems(tables: dict[str, RawTable]) -> list[Problem]:
 
 
 def vocabulary_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """Sub-tools whose parent is not a policy_tool code."""
     vocab = tables["vocabularies"]
     tools = set(vocabulary_codes(vocab.frame, "policy_tool"))
     return [

@@ -53,6 +53,7 @@ def wording(ds: Dataset, aspirational: bool) -> str:
 
 
 def indicator_label(ds: Dataset, row: pd.Series, prefix: str) -> str:
+    """One side of a comparability pair: district, name, year, kind and value."""
     kind = ds.label("kind", row[f"{prefix}kind"])
     mark = wording(ds, row[f"{prefix}aspirational"])
     return t(
@@ -117,6 +118,7 @@ def comparability(ds: Dataset) -> pd.DataFrame:
 
 
 def changes(ds: Dataset) -> pd.DataFrame:
+    """Per district and indicator: actual, target and the change between them."""
     ch = analysis.implied_changes(ds)
     names = ds.indicators.set_index("indicator_id")[ds.field("name")]
     return pd.DataFrame(
@@ -137,6 +139,7 @@ def changes(ds: Dataset) -> pd.DataFrame:
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
+    """Agencies by measures led and co-responsible, per district."""
     roles = analysis.agency_roles(ds)
     return pd.DataFrame(
         {
@@ -149,6 +152,7 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
 
 
 def indicators(ds: Dataset) -> pd.DataFrame:
+    """Every quantitative statement with its value, kind, year, theme, quote and section."""
     ind = analysis.indicators(ds)
     return pd.DataFrame(
         {
@@ -166,6 +170,7 @@ def indicators(ds: Dataset) -> pd.DataFrame:
 
 
 def coding_scheme(ds: Dataset) -> pd.DataFrame:
+    """The coding scheme: tools, sub-tools (under their tool) and stages, with definitions."""
     v = ds.vocabularies
     rows = v[v["vocabulary"].isin(["policy_tool", "sub_tool", "value_chain_stage"])]
     order = {"policy_tool": 0, "sub_tool": 1, "value_chain_stage": 2}
@@ -189,6 +194,7 @@ def coding_scheme(ds: Dataset) -> pd.DataFrame:
 
 
 def programmes(ds: Dataset) -> pd.DataFrame:
+    """Named programmes, platforms and institutions, each with its quote."""
     p = ds.programmes
     return pd.DataFrame(
         {
@@ -204,6 +210,7 @@ def programmes(ds: Dataset) -> pd.DataFrame:
 
 
 def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
+    """The permutation tests: dimension, categories, clauses, chi-square and p."""
     labels = {
         "policy_tool": ds.col("policy_tool"),
         "sub_tool": ds.col("sub_tool"),
@@ -221,6 +228,7 @@ def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def keyword_sentences(ds: Dataset, kwic: pd.DataFrame) -> pd.DataFrame:
+    """The sentences containing each keyword, per district."""
     return pd.DataFrame(
         {
             ds.col("term"): kwic["term"],

@@ -36,6 +36,7 @@ def user_terms(ds: Dataset) -> list[str]:
 
 
 def tokenizer(ds: Dataset):
+    """The jieba tokenizer with the dataset's curated names (cached per set of names)."""
     return _tokenizer(tuple(user_terms(ds)))
 
 
@@ -49,10 +50,12 @@ def _tokenizer(terms: tuple[str, ...]):
 
 
 def body(text: str) -> str:
+    """The document without page furniture: only lines with at least MIN_CJK_PER_LINE Chinese characters."""
     return "\n".join(line for line in text.splitlines() if len(CJK.findall(line)) >= MIN_CJK_PER_LINE)
 
 
 def clauses(text: str) -> list[str]:
+    """The body split into clauses at Chinese punctuation and line ends."""
     return [c.strip() for c in CLAUSE_SPLIT.split(text) if c.strip()]
 
 
@@ -80,6 +83,7 @@ def content(ds: Dataset, district: str) -> str:
 
 
 def keep(token: str, stopwords: set[str]) -> bool:
+    """Whether a token is counted: two or more characters, Chinese, not a stop word."""
     return len(token) >= 2 and CJK.search(token) is not None and token not in stopwords
 
 
