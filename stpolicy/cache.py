@@ -24,6 +24,7 @@ LIBRARIES = ("altair", "vl-convert-python", "pandas", "pandera", "nbconvert", "p
 
 
 def digest(*parts) -> str:
+    """A SHA-256 hex digest of the parts (bytes as they are, anything else as sorted JSON)."""
     h = hashlib.sha256()
     for part in parts:
         h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
@@ -52,11 +53,13 @@ def code_digest() -> str:
 
 
 def notebook_key(code: str, data: str, notebook: Path, lang: str, parameters: dict) -> str:
+    """The cache key of one executed notebook: package code, data, notebook, language, stable parameters."""
     stable = {k: v for k, v in parameters.items() if k not in ("data_dir", "figures_dir")}  # staging paths vary
     return digest("notebook", code, data, notebook.read_bytes(), lang, stable)
 
 
 def report_key(code: str, lang: str, fmt: str, notebook_keys: list[str]) -> str:
+    """The cache key of one rendered report: package code, language, format, its notebooks' keys."""
     return digest("report", code, lang, fmt, notebook_keys)
 
 
@@ -67,6 +70,7 @@ class Cache:
         self.root = root
 
     def get(self, kind: str, key: str) -> Path | None:
+        """The complete cache entry of this kind and key, or None."""
         if self.root is None:
             return None
         entry = self.root / kind / key

@@ -71,6 +71,7 @@ class Curated:
     frame: pd.DataFrame  # every cell a str, "" when empty
 
     def numeric_columns(self) -> set[str]:
+        """The columns the sidecar declares as numbers or integers."""
         return {c for c, spec in self.meta["columns"].items() if spec.get("type") in NUMERIC}
 
 
@@ -106,6 +107,7 @@ def display_csv(frame: pd.DataFrame) -> bytes:
 
 
 def excel_value(value: str, numeric: bool):
+    """A cell for the workbook: numbers as numbers, text neutralised against formulas, empty as None."""
     if numeric and value != "":
         number = float(value)
         return int(number) if number.is_integer() and "." not in value else number
@@ -168,6 +170,7 @@ def field_schema(name: str, spec: dict, vocabularies: dict[str, list[str]]) -> d
 
 
 def foreign_keys(meta: dict) -> list[dict]:
+    """Frictionless foreignKeys for the sidecar's `references` columns."""
     keys = []
     for name, spec in meta["columns"].items():
         ref = spec.get("references")
@@ -232,6 +235,7 @@ def zip_bytes(tables: list[Curated], package: dict, created: dt.date) -> bytes:
 
 
 def data_uri(kind: str, payload: bytes) -> str:
+    """The payload as a base64 data: URL of its kind's MIME type."""
     return f"data:{MIME[kind]};base64,{base64.b64encode(payload).decode('ascii')}"
 
 

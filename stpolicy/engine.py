@@ -116,6 +116,7 @@ class Kernel:
     pid: int | None = None
 
     def start(self, warm_up: str) -> None:
+        """Start the kernel and run the warm-up code (imports, data) in it."""
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -149,6 +150,7 @@ class Kernel:
             kc.stop_channels()
 
     def execute(self, task: Task) -> None:
+        """Run one task's notebook on this warm kernel with papermill; raises NotebookFailed."""
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
@@ -244,6 +246,7 @@ class Pool:
             self.pid_file.write_text("\n".join(pids), encoding="utf-8")
 
     def events(self):
+        """Start the workers and yield each finished task (or failure) as it comes."""
         for thread in self._threads:
             thread.start()
         running = len(self._threads)
@@ -261,6 +264,7 @@ class Pool:
                 yield item
 
     def kill(self) -> None:
+        """Stop the workers and kill every kernel at once."""
         self._stop.set()
         for kernel in self.kernels:
             kernel.kill()

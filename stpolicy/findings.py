@@ -26,6 +26,7 @@ class Finding:
 
 
 def sentences(ds: Dataset, parts: list[str]) -> str:
+    """The non-empty parts run together as one paragraph."""
     return t("sentence_sep", ds.lang).join(p for p in parts if p)
 
 
@@ -37,6 +38,7 @@ def clauses(ds: Dataset, parts: list[str]) -> str:
 
 
 def theme_list(ds: Dataset, themes: list[str]) -> str:
+    """Theme labels, lowercased inside a sentence where the language does, joined as a list."""
     labels = ds.labels("theme")
     return join([lower_first(labels[x], ds.lang) for x in themes], ds.lang)
 
@@ -68,6 +70,7 @@ def kind_counts(ds: Dataset, district: str) -> str:
 
 
 def genre(ds: Dataset) -> Finding:
+    """The finding on the kinds of document compared (summary and plan against plan)."""
     parts = [
         t(
             "findings.genre_part",
@@ -92,6 +95,7 @@ def top_themes(ds: Dataset, district: str, n: int = 2) -> tuple[list[str], pd.Se
 
 
 def priorities(ds: Dataset) -> Finding | None:
+    """The finding on each district's most addressed themes, or None."""
     parts = []
     for district in ds.district_ids:
         themes, counts = top_themes(ds, district)
@@ -111,6 +115,7 @@ def priorities(ds: Dataset) -> Finding | None:
 
 
 def distinct_themes(ds: Dataset) -> Finding | None:
+    """The finding on themes only one district plans for, or None."""
     claims = analysis.coverage_claims(ds)
     planned = claims[claims["basis"] == "clauses"]
     only = [
@@ -169,6 +174,7 @@ def other_wording(ds: Dataset, row: pd.Series) -> list[pd.Series]:
 
 
 def ambition(ds: Dataset) -> Finding | None:
+    """The finding on like-for-like targets set side by side, or None."""
     like = []
     for left, right in like_pairs(ds):
         context = [
@@ -206,6 +212,7 @@ def ambition(ds: Dataset) -> Finding | None:
 
 
 def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
+    """The finding on each district's instrument mix and the permutation test, or None."""
     shares = analysis.tool_shares(ds)
     if shares.empty:
         return None
@@ -239,6 +246,7 @@ def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
 
 
 def responsibility(ds: Dataset) -> Finding | None:
+    """The finding on who leads the measures, or None."""
     counts = narrative.responsibility_counts(ds)
     parts = []
     for district, c in counts.items():
@@ -265,6 +273,7 @@ def responsibility(ds: Dataset) -> Finding | None:
 
 
 def comparability(ds: Dataset) -> Finding | None:
+    """The finding on how many cross-district figures can be compared, or None."""
     pairs = analysis.comparability_pairs(ds)
     if pairs.empty:
         return None

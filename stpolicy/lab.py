@@ -84,6 +84,7 @@ def prepare(workdir: Path, reset: bool = False) -> Path:
 
 
 def command(workdir: Path, port: int, browser: bool, extra: list[str]) -> list[str]:
+    """The JupyterLab command line for the working folder (offline, on 127.0.0.1)."""
     return [
         sys.executable,
         "-m",
@@ -114,6 +115,7 @@ def environment(workdir: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `make lab`; returns the exit code."""
     p = argparse.ArgumentParser(
         prog="make lab",
         description="Copy notebooks/, workshop/ and data/ into a git-ignored working folder and start JupyterLab "

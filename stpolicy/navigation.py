@@ -23,6 +23,7 @@ def label_text(label_html: str) -> str:
 
 
 def html_outputs(nb: nbformat.NotebookNode):
+    """Every HTML output of the notebook, in document order."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if "text/html" in output.get("data", {}):

@@ -45,6 +45,7 @@ body #vg-tooltip-element, body #vg-tooltip-element td { font-family: %(stack)s; 
 
 
 def for_report_build() -> bool:
+    """Whether this kernel runs for the report build (which needs no notebook-only outputs)."""
     return os.environ.get(REPORT_BUILD_ENV) == "1"
 
 
@@ -81,6 +82,7 @@ def chart_bundle(name: str, png: bytes, alt_text: str, vega_lite: dict | None = 
 
 
 def show_chart(name: str, png: bytes, alt_text: str, vega_lite: dict | None = None, scale: int = 2) -> None:
+    """Display a chart for the notebook reader: a Vega view where JupyterLab draws one, else the PNG."""
     bundle, metadata = chart_bundle(name, png, alt_text, vega_lite, scale)
     show(bundle, metadata)
 
@@ -165,6 +167,7 @@ class NotebookError(Exception):
         ]
 
     def lines(self) -> list[str]:
+        """The lines IPython shows instead of a traceback."""
         return str(self).splitlines()
 
 
@@ -180,10 +183,12 @@ class DataProblems(NotebookError):
         self.problems = list(problems)
 
     def lines(self) -> list[str]:
+        """The lines IPython shows instead of a traceback."""
         return [str(self), *map(str, self.problems)]
 
 
 def known_districts(data_dir: Path) -> list[str]:
+    """The district ids of districts.csv, or none if it cannot be read."""
     try:
         with open(Path(data_dir) / "districts.csv", encoding="utf-8-sig", newline="") as f:
             return [row["district_id"] for row in csv.DictReader(f)]

@@ -54,12 +54,14 @@ def extra_colour(i: int) -> str:
 
 
 def district_colour(position: int) -> str:
+    """The colour of the district at this position in districts.csv."""
     n = len(DISTRICT_COLOURS)
     return DISTRICT_COLOURS[position] if position < n else extra_colour(position - n)
 
 
 @functools.cache
 def all_district_ids(data_dir: Path) -> tuple[str, ...]:
+    """Every district id of districts.csv, in order (colours stay fixed when some are left out)."""
     return tuple(pd.read_csv(Path(data_dir) / "districts.csv", dtype=str)["district_id"])
 
 
@@ -70,4 +72,5 @@ def district_colours(ds) -> dict[str, str]:
 
 
 def category_colours(codes: list[str]) -> list[str]:
+    """One colour per category code, cycling through the category palette."""
     return [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(len(codes))]

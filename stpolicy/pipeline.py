@@ -101,10 +101,12 @@ def sigterm_as_interrupt():
 
 
 def notebooks(folder: Path | None) -> list[Path]:
+    """The section notebooks of a folder (default: the project's), in name order."""
     return sorted((folder or NOTEBOOKS).resolve().glob("[0-9][0-9]_*.ipynb"))
 
 
 def build(args) -> int:
+    """Execute (or restore from the cache) every notebook in every language, render, publish; returns the exit code."""
     data, out, figures = args.data.resolve(), args.out.resolve(), args.figures.resolve()
     if not notebooks(args.notebooks):
         print(f"error: no NN_name.ipynb notebooks in {args.notebooks or 'notebooks/'}", file=sys.stderr)
@@ -139,6 +141,7 @@ def build(args) -> int:
 
 
 def report_written(out: Path, results: dict, formats: list[str], elapsed: float, plan) -> None:
+    """Print each written report with its size and figure and table counts, and the elapsed time."""
     for lang, counts in results.items():
         for fmt in formats:
             path = out / f"report.{lang}.{fmt}"
@@ -173,6 +176,7 @@ class Plan:
                 self.tasks[lang].append(Task(nb, lang, stage / "notebooks" / lang / nb.name, params, key))
 
     def report_key(self, lang: str) -> str:
+        """The cache key of this language's rendered report."""
         return cachelib.report_key(self.code, lang, ",".join(self.formats), [t.key for t in self.tasks[lang]])
 
     def run(self, store: cachelib.Cache):
@@ -223,6 +227,7 @@ class Plan:
         return results
 
     def render(self, lang: str, store: cachelib.Cache) -> dict:
+        """Render this language's report (or restore it from the cache); returns the figure and table counts."""
         key = self.report_key(lang)
         entry = store.get("report", key)
         names = [f"report.{lang}.{fmt}" for fmt in self.formats]
@@ -250,6 +255,7 @@ class Plan:
         return counts
 
     def report_failure(self, failed: NotebookFailed) -> None:
+        """Print which notebook failed and why, and where to look."""
         if failed.task is None:
             print(f"error: a kernel could not start: {failed.cause}", file=sys.stderr)
         else:
@@ -265,6 +271,7 @@ class Plan:
 
 
 def task_figures(task: Task) -> Path:
+    """The folder a task's notebook exports its figures to."""
     return Path(task.parameters["figures_dir"]) / task.lang
 
 
@@ -288,6 +295,7 @@ def notebook_files(task: Task, stage: Path) -> dict[str, Path]:
 
 
 def restore_notebook(entry: Path, task: Task, stage: Path) -> None:
+    """Copy a cached executed notebook and its figures into the stage."""
     shutil.copy2(entry / "notebook.ipynb", task.output)
     if (entry / "figures").exists():
         for path in (entry / "figures").iterdir():
@@ -295,6 +303,7 @@ def restore_notebook(entry: Path, task: Task, stage: Path) -> None:
 
 
 def figure_names(path: Path) -> list[str]:
+    """The figure ids an executed notebook shows, in order."""
     text = path.read_text(encoding="utf-8")
     return list(dict.fromkeys(FIGURE_ID.findall(text.replace('\\"', '"'))))
 

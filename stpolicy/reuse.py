@@ -23,6 +23,7 @@ BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
 
 
 def toc_entry(lang: str) -> list[dict]:
+    """The TOC entry of the data, sources and citation section."""
     return [{"level": 2, "id": SECTION_ID, "text": t("reuse.title", lang)}]
 
 
@@ -149,6 +150,7 @@ def measure_titles(ds, sources: Sources) -> dict:
 
 
 def sources_of(ds) -> Sources:
+    """The dataset's source texts, with district names for linking quotes."""
     return Sources(ds.sources, {name: ident for ident, name in ds.district_names().items()})
 
 

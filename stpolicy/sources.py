@@ -29,6 +29,7 @@ def normalise(text: str) -> str:
 
 
 def utf16_length(text: str) -> int:
+    """The length of text in UTF-16 code units (JavaScript string offsets)."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -39,6 +40,7 @@ class Passage:
     end: int
 
     def anchor(self) -> str:
+        """The HTML id of this passage's source text."""
         return f"source-{self.district_id}"
 
 
@@ -100,12 +102,14 @@ def passages_by_id(data_dir: Path, sources: Sources) -> dict[str, list]:
 
 
 def link_attrs(p: Passage) -> str:
+    """The attributes of a link that opens this passage in the source viewer."""
     return (
         f'class="src-link" href="#{p.anchor()}" data-source="{p.district_id}" data-start="{p.start}" data-end="{p.end}"'
     )
 
 
 def cell_text(cell_html: str) -> str:
+    """A table cell's text without tags or entities."""
     return html.unescape(TAG.sub("", cell_html)).strip()
 
 
