@@ -187,6 +187,16 @@ class DataProblems(NotebookError):
         return [str(self), *map(str, self.problems)]
 
 
+def check_data(data_dir) -> list[str]:
+    """Validate a data folder and print its problems as `build_report.py --check` does; return them."""
+    from .validate import validate
+
+    _, problems = validate(Path(data_dir))
+    lines = [str(p) for p in problems]
+    print("\n".join([*lines, f"{len(lines)} problem(s)"]))
+    return lines
+
+
 def known_districts(data_dir: Path) -> list[str]:
     """The district ids of districts.csv, or none if it cannot be read."""
     try:

@@ -180,7 +180,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stpolicy.validate import validate
+from stpolicy.notebook import check_data
 
 TARGET = "dinghai-i003"  # the row you will write again from its sentence
 original = pd.read_csv(Path(data_dir) / "indicators.csv", dtype=str, keep_default_na=False)
@@ -199,11 +199,7 @@ def check_with(row: dict) -> list[str]:
     table = table[table["indicator_id"] != row.get("indicator_id")]
     table = pd.concat([table, pd.DataFrame([row])], ignore_index=True).fillna("")
     table.to_csv(work / "indicators.csv", index=False)
-    _, problems = validate(work)
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s)")
-    return [str(p) for p in problems]
+    return check_data(work)  # the same `file:line: column: message` lines as build_report.py --check
 '''),
     md("""
 The sentence in Dinghai's source (`data/sources/dinghai.txt`) that states the number:
@@ -316,7 +312,7 @@ import pandas as pd
 
 from stpolicy import analysis
 from stpolicy.data import load
-from stpolicy.validate import validate
+from stpolicy.notebook import check_data
 
 work = Path(scratch_dir) / "data_03"
 shutil.rmtree(work, ignore_errors=True)
@@ -350,11 +346,7 @@ def recode(code_id: str, policy_tool: str, sub_tool: str) -> list[str]:
     table = pd.read_csv(work / "tool_codes.csv", dtype=str, keep_default_na=False)
     table.loc[table["code_id"] == code_id, ["policy_tool", "sub_tool"]] = [policy_tool, sub_tool]
     table.to_csv(work / "tool_codes.csv", index=False)
-    _, problems = validate(work)
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s)")
-    return [str(p) for p in problems]
+    return check_data(work)  # the same `file:line: column: message` lines as build_report.py --check
 '''),
     md("""
 ## Exercise 3.1: recode the clause as supply-side
@@ -442,7 +434,7 @@ import pandas as pd
 
 from stpolicy import narrative
 from stpolicy.data import load
-from stpolicy.validate import validate
+from stpolicy.notebook import check_data
 
 work = Path(scratch_dir) / "data_04"
 shutil.rmtree(work, ignore_errors=True)
@@ -458,11 +450,7 @@ def add_rows(table: str, rows: list[dict]) -> list[str]:
     key = frame.columns[0]
     frame = frame[~frame[key].isin([r[key] for r in rows])]
     pd.concat([frame, pd.DataFrame(rows)], ignore_index=True).fillna("").to_csv(work / f"{table}.csv", index=False)
-    _, problems = validate(work)
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s)")
-    return [str(p) for p in problems]
+    return check_data(work)  # the same `file:line: column: message` lines as build_report.py --check
 '''),
     md("""
 ## Exercise 4.1: the district's row
