@@ -152,7 +152,8 @@ def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook, wa
     from stpolicy.tasks import Task
 
     out = tmp_path / notebook
-    params = {"districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")}
+    # data_dir given: the checked copy runs from tmp_path, where the default "../data" does not exist
+    params = {"data_dir": str(DATA), "districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")}
     checked = with_kernel_state_check(ROOT / "notebooks" / notebook, tmp_path / f"checked_{notebook}")
     warm_kernel.execute(Task(checked, "zh", out, params))  # through papermill, on the build's warm engine
     html = "".join(
