@@ -288,7 +288,18 @@ def responsibility(ds: Dataset) -> list[str]:
                 )
             )
         for agency, other in absent_leads(ds, district):
-            out.append(t("narrative.lead_absent", ds.lang, district=name, agency=agency, other=ds.district_name(other)))
+            # absent_leads is empty unless the district names agencies, so a top lead exists here
+            top = c["top"][ds.field("name")]
+            out.append(
+                t(
+                    "narrative.lead_absent",
+                    ds.lang,
+                    district=name,
+                    agency=agency,
+                    other=ds.district_name(other),
+                    top=top,
+                )
+            )
         if c["unnamed"]:
             out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=c["unnamed"]))
     return out
