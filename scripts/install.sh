@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install everything the build and the tests need: Debian packages (browser for the tests,
-# poppler for PDF checks, pango for WeasyPrint) and a Python virtual environment in .venv.
+# poppler for PDF checks, pango for WeasyPrint, Java and Node for the HTML checkers), a Python
+# virtual environment in .venv, and the checkers from npm (vnu-jar, axe-core) in node_modules/.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
+APT_PACKAGES=(chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+              default-jre-headless nodejs npm)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -31,4 +33,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --no-deps -e . >/dev/null 2>&1 || .venv/bin/python -m pip install --no-deps -e .
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# The HTML checkers the tests run (Nu HTML Checker, axe-core), pinned in package-lock.json.
+npm_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+if command -v npm >/dev/null && [ ! -f "$npm_stamp" ]; then
+  echo "install.sh: installing the HTML checkers into node_modules/"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$npm_stamp"
 fi

@@ -119,6 +119,7 @@ def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> di
     """What the template shows around the notebook's outputs (font_face is set per format)."""
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
     css += (TEMPLATES / "report" / "reuse.css").read_text(encoding="utf-8")
+    css += (TEMPLATES / "report" / "responsive.css").read_text(encoding="utf-8")
     if mode == "print":
         css += (TEMPLATES / "report" / "print.css").read_text(encoding="utf-8")
     title = t("report_title", lang, districts=ds_meta["district_list"])
@@ -207,7 +208,8 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
         resources = dict(report_resources(meta, lang, "print", toc), font_face=fonts.file_font_face(lang))
         page = render_html(static_version(nb), resources, None)
         path = stage / f"report.{lang}.pdf"
-        HTML(string=page, base_url=str(stage)).write_pdf(path)
+        # PDF/UA-1: tagged (headings, tables, figures), with the document's language and title.
+        HTML(string=page, base_url=str(stage)).write_pdf(path, pdf_variant="pdf/ua-1")
         written["pdf"] = path
     written["counts"] = counts
     return written

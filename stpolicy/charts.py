@@ -498,6 +498,8 @@ def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax:
         annot_kws={"fontsize": 9},
     )
     ax.set_title(title, fontsize=11)
+    # The counts travel with the figure: narrow screens show them as a table instead of the picture.
+    ax.figure.stpolicy_tables = [*getattr(ax.figure, "stpolicy_tables", []), (title, table)]
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="y", rotation=0, labelsize=9, left=False, labelleft=show_y)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import altair as alt
@@ -163,7 +164,15 @@ class Report:
         else:
             svg, png = self.export_matplotlib(name, chart)
             notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang))
-            interactive = static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
+            tables = getattr(chart, "stpolicy_tables", [])
+            narrow = "".join(heatmap_table(title, frame) for title, frame in tables)
+            static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
+            interactive = (
+                f'<div class="static-chart has-narrow-table" role="img" aria-label="{alt_text}">{svg}</div>'
+                f'<div class="narrow-only">{narrow}</div>'
+                if narrow
+                else static
+            )
         wrap = '<figure class="report-figure" id="{id}">{body}{caption}{hint}{source}</figure>'
         hint = (
             f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>' if interactive_chart else ""
@@ -187,17 +196,21 @@ class Report:
         item = self.item("table", name, tables)
         if frame.empty:
             return
-        body = frame.to_html(
-            index=False,
-            escape=True,
-            border=0,
-            na_rep="",
-            classes=["report-table", css_class] if css_class else "report-table",
+        body = labelled_cells(
+            frame.to_html(
+                index=False,
+                escape=True,
+                border=0,
+                na_rep="",
+                classes=["report-table", css_class] if css_class else "report-table",
+            ),
+            [str(c) for c in frame.columns],
         )
+        figure_class = f"report-table-figure {css_class}-figure" if css_class else "report-table-figure"
         caption = self.caption("table", caption or t(f"tables.{item.key}", self.lang))
         download = downloads.table_link(name, frame, self.lang, t("reuse.download_table", self.lang))
         emit(
-            f'<figure class="report-table-figure" id="{item.html_id}">{caption}'
+            f'<figure class="{figure_class}" id="{item.html_id}">{caption}'
             f"{body}{download}{self.source_line(item.tables)}</figure>",
             meta={"kind": "table", "id": item.html_id, "name": name, "section": item.section},
         )
@@ -256,6 +269,32 @@ class Report:
         (self.figures_dir / f"{name}.svg").write_text(buffer.getvalue(), encoding="utf-8")
         (self.figures_dir / f"{name}.png").write_bytes(png.getvalue())
         return strip_xml_declaration(buffer.getvalue()), png.getvalue()
+
+
+def labelled_cells(table_html: str, columns: list[str]) -> str:
+    """Each body cell labelled with its column (`data-label`), so a narrow screen can show a row as a card."""
+    labels = [f'<td data-label="{escape(c)}"' for c in columns]
+
+    def row(match: re.Match) -> str:
+        cells = iter(labels)
+        return re.sub(r"<td(?=[ >])", lambda _: next(cells, "<td"), match.group(0))
+
+    return re.sub(r"<tr>.*?</tr>", row, table_html, flags=re.S)
+
+
+def heatmap_table(title: str, frame: pd.DataFrame) -> str:
+    """A heatmap's counts as a small HTML table (its labels unwrapped)."""
+    head = "".join(f'<th scope="col">{escape(str(c).replace(chr(10), " "))}</th>' for c in frame.columns)
+    rows = "".join(
+        f'<tr><th scope="row">{escape(str(i).replace(chr(10), " "))}</th>'
+        + "".join(f'<td class="count">{v}</td>' for v in r)
+        + "</tr>"
+        for i, r in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
+    return (
+        f'<table class="heatmap-table"><caption>{escape(title)}</caption>'
+        f"<thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def strip_xml_declaration(svg: str) -> str:
