@@ -183,7 +183,8 @@ def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
         alt.Tooltip("kind_label:N", title=ds.col("kind")),
         alt.Tooltip("wording_label:N", title=ds.col("wording")),
         alt.Tooltip("quote:N", title=ds.col("quote")),
-        alt.Tooltip("section:N", title=ds.col("section")),
+        alt.Tooltip("section_shown:N", title=ds.col("section")),
+        alt.Tooltip("section:N", title=ds.col("section_as_written")),
     ]
 
 
@@ -200,6 +201,7 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     ]
     out["period"] = out["period"].astype(str)
     out["wording_label"] = out["aspirational"].map(lambda a: ds.label("aspirational", "true" if a else "false"))
+    out["section_shown"] = out["section"].map(ds.section_path)
     return out
 
 

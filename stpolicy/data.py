@@ -79,6 +79,16 @@ class Dataset:
         units = self.units.set_index("unit")
         return units.at[unit, column] if column in units else unit
 
+    def section_path(self, path: str) -> str:
+        """A section path ("一、… > (二)…") in the report language: each heading through headings.csv
+        (heading_<lang>); a heading without a translation, or a language without a column, stays as written."""
+        table = self.tables.get("headings")
+        column = self.field("heading")
+        if table is None or table.empty or column not in table or not isinstance(path, str):
+            return path
+        names = dict(zip(table["heading_zh"], table[column], strict=True))
+        return " > ".join(names.get(step, step) for step in path.split(" > "))
+
 
 def typed(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
     """Number and integer columns (as the sidecar declares them) converted from text."""

@@ -206,6 +206,8 @@ class Report:
             ),
             [str(c) for c in frame.columns],
         )
+        for shown, title in frame.attrs.get("cell_titles", {}).items():  # e.g. the Chinese of a translated path
+            body = body.replace(f">{escape(shown)}</td>", f' title="{escape(title)}">{escape(shown)}</td>')
         figure_class = f"report-table-figure {css_class}-figure" if css_class else "report-table-figure"
         caption = self.caption("table", caption or t(f"tables.{item.key}", self.lang))
         download = downloads.table_link(name, frame, self.lang, t("reuse.download_table", self.lang))

@@ -29,6 +29,7 @@ TABLES = (
     "narrative",
     "stopwords",
     "glossary",
+    "headings",
 )
 REQUIRED_TABLES = ("districts", "vocabularies", "units")
 HEADER_LINE = 1

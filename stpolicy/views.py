@@ -151,6 +151,12 @@ def agency_roles(ds: Dataset) -> pd.DataFrame:
     )
 
 
+def with_cell_titles(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """Cells shown with a tooltip (Report.table): a translated section path shows the path as written."""
+    frame.attrs["cell_titles"] = titles
+    return frame
+
+
 def indicators(ds: Dataset) -> pd.DataFrame:
     """Every quantitative statement with its value, kind, year, theme, quote and section."""
     ind = analysis.indicators(ds)
@@ -164,9 +170,9 @@ def indicators(ds: Dataset) -> pd.DataFrame:
             ds.col("period"): ind["period"].astype(str),
             ds.col("theme"): ind["theme"].map(ds.labels("theme")),
             ds.col("quote"): ind["quote"],
-            ds.col("section"): ind["section"],
+            ds.col("section"): ind["section"].map(ds.section_path),
         }
-    )
+    ).pipe(with_cell_titles, {ds.section_path(s): s for s in ind["section"] if ds.section_path(s) != s})
 
 
 def coding_scheme(ds: Dataset) -> pd.DataFrame:

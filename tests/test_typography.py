@@ -67,3 +67,23 @@ def test_english_converts_chinese_magnitudes_and_keeps_the_stated_value():
     assert value_text(10000, "人", units, "en", "≲") == "nearly 10,000 people"  # 近万人
     assert value_text(59, "家", units, "zh", "≥") == "≥59家"
     assert value_text(67.08, "亿元", units, "zh") == "67.08亿元"
+
+
+def test_every_heading_of_a_section_path_has_an_english_translation():
+    headings = pd.read_csv(DATA / "headings.csv", dtype=str)
+    known = set(headings["heading_zh"])
+    for table in ("indicators", "measures", "tool_codes", "programmes"):
+        frame = pd.read_csv(DATA / f"{table}.csv", dtype=str, keep_default_na=False)
+        if "section" in frame:
+            steps = {step for path in frame["section"] for step in path.split(" > ") if step}
+            assert steps <= known, (table, sorted(steps - known))
+
+
+def test_english_appendix_shows_section_paths_in_english_with_the_chinese_as_title():
+    from stpolicy import views
+    from stpolicy.data import load
+
+    frame = views.indicators(load(DATA, "en", []))
+    section = frame.columns[-1]
+    assert not frame[section].str.contains(r"[\u4e00-\u9fff]").any()
+    assert set(frame.attrs["cell_titles"].values()) <= set(pd.read_csv(DATA / "indicators.csv")["section"])
