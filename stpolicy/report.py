@@ -27,6 +27,7 @@ from .tables import DataError
 
 STATIC_KEY = "stpolicy_static_html"  # output metadata: the static twin of a figure, for print
 META_KEY = "stpolicy"  # output metadata: what the output is ({"kind": "heading" | "figure" | "table", ...})
+SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}  # no RDF block in inline SVG
 
 
 def script_safe_json(obj) -> str:
@@ -173,7 +174,10 @@ class Report:
                 if narrow
                 else static
             )
-        wrap = '<figure class="report-figure" id="{id}">{body}{caption}{hint}{source}</figure>'
+        # The caption closes the figure and holds the hint and source: HTML allows a figcaption only
+        # as a figure's first or last child.
+        caption = caption.replace("</figcaption>", "")
+        wrap = '<figure class="report-figure" id="{id}">{body}{caption}{hint}{source}</figcaption></figure>'
         hint = (
             f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>' if interactive_chart else ""
         )
@@ -265,7 +269,8 @@ class Report:
         # Scoped, so the kernel's rcParams stay as the participant set them.
         with matplotlib.rc_context(fonts.matplotlib_rc(self.lang, text_as_text=True)):
             buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", bbox_inches="tight")
+            # No RDF metadata block: it is not valid inside an HTML page's inline SVG.
+            fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=SVG_METADATA)
             png = io.BytesIO()
             fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
         (self.figures_dir / f"{name}.svg").write_text(buffer.getvalue(), encoding="utf-8")
