@@ -44,7 +44,12 @@ def theme(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             labelExpr="split(datum.label, '\\n')",
         )
         .configure_axisX(labelAngle=0)
-        .configure_header(labelFont=fonts.FAMILY, titleFont=fonts.FAMILY, labelFontSize=12)
+        .configure_header(
+            labelFont=fonts.FAMILY,
+            titleFont=fonts.FAMILY,
+            labelFontSize=12,
+            labelExpr="split(datum.label, '\\n')",
+        )
         .configure_legend(
             labelFont=fonts.FAMILY,
             titleFont=fonts.FAMILY,
@@ -65,6 +70,11 @@ def wrap_label(text: str, lang: str, width: int | None = None) -> str:
     if not re.search(r"[\u3400-\u9fff]", text):  # Latin: break between words, never inside one
         return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=True))
     return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def header_label(text: str, lang: str) -> str:
+    """A panel title, broken into lines like axis labels but wider (it spans the panel)."""
+    return wrap_label(text, lang, locale(lang)["header_wrap"])
 
 
 def labelled(ds: Dataset, frame: pd.DataFrame, **vocabularies: str) -> pd.DataFrame:
@@ -232,7 +242,8 @@ def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], **encodings) 
         **encodings,
     )
     hollow = (
-        base.mark_point(size=115, strokeWidth=2.5, opacity=1, fill="white")
+        # aria=False: an overlay of the points layer; empty in most panels, it needs no description.
+        base.mark_point(size=115, strokeWidth=2.5, opacity=1, fill="white", aria=False)
         .encode(
             color=alt.Color("district:N", scale=scale, legend=None),
             shape=kind_shape(ds, kinds, legend=False),
@@ -271,7 +282,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     if paired.empty:
         return None
     data = with_display_values(ds, paired)
-    data["indicator_title"] = data["compare_key"].map(key_titles(ds, paired))
+    data["indicator_title"] = data["compare_key"].map(key_titles(ds, paired)).map(lambda x: header_label(x, ds.lang))
     data["row"] = data["district"] + " · " + data["period"] + " · " + data["kind_label"]
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     plot_width = WIDTH - 300
@@ -293,8 +304,8 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         .transform_filter("datum.aspirational")
     )
     # The values stand in a column right of the plot, so a label never runs past the axis.
-    labels = base.mark_text(align="left", fontSize=11, font=fonts.FAMILY, color=palette.INK).encode(
-        text="shown:N", x=alt.value(plot_width + 12)
+    labels = base.mark_text(align="left", dx=12, fontSize=11, font=fonts.FAMILY, color=palette.INK).encode(
+        text="shown:N", x=alt.value("width")
     )
     chart = alt.layer(points, ring, labels).properties(width=plot_width, height=alt.Step(19))
     return facet_by_indicator(chart)

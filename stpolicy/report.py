@@ -275,7 +275,7 @@ class Report:
             fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
         (self.figures_dir / f"{name}.svg").write_text(buffer.getvalue(), encoding="utf-8")
         (self.figures_dir / f"{name}.png").write_bytes(png.getvalue())
-        return strip_xml_declaration(buffer.getvalue()), png.getvalue()
+        return unique_ids(strip_xml_declaration(buffer.getvalue()), name), png.getvalue()
 
 
 def labelled_cells(table_html: str, columns: list[str]) -> str:
@@ -302,6 +302,12 @@ def heatmap_table(title: str, frame: pd.DataFrame) -> str:
         f'<table class="heatmap-table"><caption>{escape(title)}</caption>'
         f"<thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def unique_ids(svg: str, prefix: str) -> str:
+    """matplotlib numbers its SVG ids from 1 in every figure: prefix them (and references to them) so
+    that two inline figures in one page do not share an id."""
+    return re.sub(r'(\bid="|href="#|url\(#)([^")]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
 
 
 def strip_xml_declaration(svg: str) -> str:

@@ -21,9 +21,13 @@ function withWidths(node, ratio) {
   return out;
 }
 
-function oneColumn(spec) {
+function forNarrowScreen(spec) {
+  // Panels in one column; legend entries one under another (a row of them sets a minimum width).
   var out = Object.assign({}, spec);
   if (typeof out.columns === "number" && out.columns > 1) out.columns = 1;
+  var config = Object.assign({}, out.config);
+  config.legend = Object.assign({}, config.legend, { direction: "vertical", orient: "bottom" });
+  out.config = config;
   return out;
 }
 
@@ -34,29 +38,34 @@ function drawnWidth(el) {
 
 function draw(el, spec) {
   var available = el.clientWidth;
-  var base = window.matchMedia(NARROW).matches ? oneColumn(spec) : spec;
-  var first;
-  return vegaEmbed(el, base, OPTIONS)
-    .then(function (result) {
-      first = drawnWidth(el);
-      if (first <= available + 1) return result;
-      var ratio = available / first;
+  var base = window.matchMedia(NARROW).matches ? forNarrowScreen(spec) : spec;
+  var tried = [];  // [ratio, drawn width] pairs
+  function attempt(ratio) {
+    return vegaEmbed(el, ratio === 1 ? base : withWidths(base, ratio), OPTIONS).then(function (result) {
+      var width = drawnWidth(el);
+      tried.push([ratio, width]);
+      el.setAttribute("data-fit", JSON.stringify(tried));  // how the chart was fitted (for tests)
+      if (width <= available + 1 || tried.length >= 5) return result;
+      var next;
+      if (tried.length === 1) next = available / width;
+      else {
+        // Width = fixed (labels, legends) + plot × ratio: solve with the last two drawings.
+        var a = tried[tried.length - 2], b = tried[tried.length - 1];
+        var slope = (a[1] - b[1]) / (a[0] - b[0]);
+        if (!(slope > 0)) return result;
+        next = ((available - (b[1] - slope * b[0])) / slope) * 0.97;
+      }
+      next = Math.min(ratio * 0.95, Math.max(0.1, next));
+      if (ratio <= 0.1) return result;
       result.finalize();
-      return vegaEmbed(el, withWidths(base, ratio), OPTIONS).then(function (second) {
-        var width = drawnWidth(el);
-        if (width <= available + 1 || first - width < 1) return second;
-        // Width = fixed (labels, legends) + plot * ratio: solve for the ratio that fits.
-        var plot = (first - width) / (1 - ratio), fixed = first - plot;
-        var fit = Math.max(0.15, ((available - fixed) / plot) * 0.98);
-        second.finalize();
-        return vegaEmbed(el, withWidths(base, fit), OPTIONS);
-      });
-    })
-    .then(function (result) {
-      // reuse.js listens: a click on a mark that carries a quote opens the source viewer.
-      el.dispatchEvent(new CustomEvent("chartdrawn", { bubbles: true, detail: result.view }));
-      return result;
+      return attempt(next);
     });
+  }
+  return attempt(1).then(function (result) {
+    // reuse.js listens: a click on a mark that carries a quote opens the source viewer.
+    el.dispatchEvent(new CustomEvent("chartdrawn", { bubbles: true, detail: result.view }));
+    return result;
+  });
 }
 
 function drawCharts() {
