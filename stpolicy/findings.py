@@ -53,16 +53,17 @@ def kind_counts(ds: Dataset, district: str) -> str:
     """'40 actuals, 12 targets and 9 rankings' / 'no actuals'. Kinds a district lacks are said to be absent
     only for actuals and targets, the two a reader compares."""
     mine = ds.indicators[ds.indicators["district_id"] == district]["kind"].value_counts()
-    parts = [
-        t(
-            "findings.kind_count",
-            ds.lang,
-            n=mine.get(k, 0),
-            label=kind_word(ds, k, mine.get(k, 0)),
-        )
-        for k in ds.order("kind")
-        if mine.get(k, 0) or k in ("actual", "target")
-    ]
+    # stretch targets are counted among the targets (one denominator with the ambition finding), then named
+    stretch = int(mine.get("stretch_target", 0))
+    parts = []
+    for k in ds.order("kind"):
+        n = int(mine.get(k, 0)) + (stretch if k == "target" else 0)
+        if k == "stretch_target" or not (n or k in ("actual", "target")):
+            continue
+        part = t("findings.kind_count", ds.lang, n=n, label=kind_word(ds, k, n))
+        if k == "target" and stretch:
+            part += t("findings.kind_count_stretch", ds.lang, n=stretch, label=kind_word(ds, "stretch_target", stretch))
+        parts.append(part)
     return join(parts, ds.lang)
 
 

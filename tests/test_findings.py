@@ -242,3 +242,31 @@ def test_key_findings_state_the_computed_numbers(ds):
         assert f"{top.share * 100:.1f}%" in found["instruments"]
     n_agencies = len(named_agencies("dinghai"))
     assert str(n_agencies) in found["responsibility"]
+
+
+# --- one denominator for targets (key findings 1 and 4) ---------------------------------------------
+
+
+def test_genre_and_ambition_count_targets_with_one_denominator(ds):
+    ind = csv("indicators")
+    targets = ind[ind["kind"].isin(["target", "stretch_target"])]
+    genre, ambition = findings.genre(ds).text, findings.ambition(ds).text
+    for district, g in targets.groupby("district_id"):
+        total, stretch = len(g), int((g["kind"] == "stretch_target").sum())
+        # the ambition finding's denominator is the same number the genre finding gives as the district's targets
+        assert re.search(rf"\D{total}\D", ambition) and re.search(rf"\D{total}\D", genre), district
+        if stretch:
+            assert str(total) in genre and str(stretch) in genre
+    dinghai = targets[targets["district_id"] == "dinghai"]
+    assert len(dinghai) == 28 and (dinghai["kind"] == "stretch_target").sum() == 1  # known answer
+    assert "27" not in findings.genre(ds).text  # the base-only count would be a second denominator
+
+
+def test_strive_for_scope_rule_is_the_same_for_both_lists():
+    """力争 governs its own clause and an elliptical clause after it (data/README.md): Dinghai's 65% (subject left
+    out) is governed; Zhenhai's 5% and 110 have their own subjects (and 110 is restated firmly) and are not."""
+    ind = csv("indicators").set_index("indicator_id")
+    assert ind.loc["dinghai-i015", "aspirational"] == "true"
+    assert ind.loc["zhenhai-i086", "aspirational"] == "true"
+    firm = ind[ind["quote"].isin(["规上工业企业研发经费增长5%以上", "新增高新技术企业110家"])]
+    assert (firm["district_id"] == "zhenhai").all() and (firm["aspirational"] == "false").all()
