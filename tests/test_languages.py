@@ -126,15 +126,18 @@ def pseudo_text(text: str) -> str:
 
 
 @pytest.fixture
-def pseudo_locale(monkeypatch):
-    """Add language "xx" (English strings, marked) to the string and locale data, nowhere else."""
-    strings = copy.deepcopy(i18n.strings())
+def pseudo_locale():
+    """Add language "xx" (English strings, marked) to the string and locale data, nowhere else. The
+    cached dicts are changed in place, so every module sees them however it imported them."""
+    strings, locales = i18n.strings(), i18n.locales()
+    backup = copy.deepcopy(strings)
     for _, texts in leaves(strings):
         texts[PSEUDO] = pseudo_text(texts["en"]) if isinstance(texts["en"], str) else texts["en"]
-    locales = dict(i18n.locales(), **{PSEUDO: dict(i18n.locales()["en"], html_lang="x-pseudo", name="Pseudo")})
-    monkeypatch.setattr(i18n, "strings", lambda: strings)
-    monkeypatch.setattr(i18n, "locales", lambda: locales)
-    return PSEUDO
+    locales[PSEUDO] = dict(locales["en"], html_lang="x-pseudo", name="Pseudo")
+    yield PSEUDO
+    strings.clear()
+    strings.update(backup)
+    del locales[PSEUDO]
 
 
 def run_notebook_in_process(path, parameters: dict) -> None:
