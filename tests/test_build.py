@@ -64,7 +64,7 @@ def kernel_pids(out: Path, proc: subprocess.Popen, timeout: float = 600) -> list
     raise AssertionError("no kernel started")
 
 
-def gone(pid: int, wait: float = 10) -> bool:
+def gone(pid: int, wait: float = 60) -> bool:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
@@ -124,7 +124,7 @@ def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
     kernels = kernel_pids(tmp_path / "out", proc)
     children = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=120)
+    _, stderr = proc.communicate(timeout=600)  # generous: the machine may be loaded
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted; the previous report is unchanged"
     assert "Traceback" not in stderr
