@@ -422,6 +422,23 @@ def in_scope_clauses(ds: Dataset) -> pd.DataFrame:
     return codes[codes["in_scope"]].reset_index(drop=True)
 
 
+# The heading of a plan's implementation-safeguards part (organisation, supervision, evaluation): boilerplate
+# addressed to every department, a feature of the genre rather than a policy choice.
+SAFEGUARD_HEADING = "保障措施"
+
+
+def safeguard_measures(ds: Dataset) -> set[str]:
+    """Measures in a safeguards part: the top heading of their `section` path is a 保障措施 heading."""
+    top = ds.measures["section"].fillna("").str.split(">").str[0].str.strip()
+    return set(ds.measures.loc[top.str.endswith(SAFEGUARD_HEADING), "measure_id"])
+
+
+def core_clauses(ds: Dataset) -> pd.DataFrame:
+    """In-scope clauses outside the safeguard provisions: the sensitivity check of the instrument mix."""
+    codes = in_scope_clauses(ds)
+    return codes[~codes["measure_id"].isin(safeguard_measures(ds))].reset_index(drop=True)
+
+
 # --- measures side by side ----------------------------------------------------------------------
 
 

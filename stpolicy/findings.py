@@ -95,6 +95,65 @@ def top_themes(ds: Dataset, district: str, n: int = 2) -> tuple[list[str], pd.Se
     return counts[counts >= cut].index.tolist(), counts
 
 
+def safeguard_theme_counts(ds: Dataset, district: str) -> pd.Series:
+    """In-scope clauses per theme that lie in the district's safeguard provisions."""
+    codes = analysis.in_scope_clauses(ds)
+    codes = codes[(codes["district_id"] == district) & codes["measure_id"].isin(analysis.safeguard_measures(ds))]
+    return codes["theme"].value_counts()
+
+
+def tool_parts(ds: Dataset, shares: pd.DataFrame) -> list[str]:
+    """Per district: the basic tools it relies on most, their share and the number of clauses."""
+    parts = []
+    for district in ds.district_ids:
+        group = shares[shares["district_id"] == district]
+        if group.empty:
+            continue
+        top = group.sort_values("share", ascending=False, kind="stable")
+        leaders = top[top["share"] == top["share"].iloc[0]]
+        parts.append(
+            t(
+                "findings.tool_part",
+                ds.lang,
+                district=ds.district_name(district),
+                tools=join([lower_first(ds.label("policy_tool", x), ds.lang) for x in leaders["policy_tool"]], ds.lang),
+                share=percent(leaders["share"].iloc[0], ds.lang),
+                n=int(group["n"].sum()),
+            )
+        )
+    return parts
+
+
+def test_sentence(ds: Dataset, tests: pd.DataFrame) -> str:
+    """Whether the permutation test tells the basic-tool mix from chance, with its p value; '' without a test."""
+    if tests.empty:
+        return ""
+    p = tests.set_index("dimension").at["policy_tool", "p_value"]
+    key = "findings.test_significant" if p < ALPHA else "findings.test_not_significant"
+    return t(key, ds.lang, p=p_value(p, ds.lang))
+
+
+def without_safeguards(ds: Dataset) -> str:
+    """The mix and test again without the safeguard provisions, or '' when no district has any."""
+    safe = analysis.safeguard_measures(ds)
+    codes = analysis.in_scope_clauses(ds)
+    dropped = codes[codes["measure_id"].isin(safe)].groupby("district_id").size()
+    if dropped.empty:
+        return ""
+    core = analysis.core_clauses(ds)
+    left_out = join(
+        [t("findings.safeguard_part", ds.lang, district=ds.district_name(d), n=int(dropped[d])) for d in dropped.index],
+        ds.lang,
+    )
+    return t(
+        "findings.without_safeguards",
+        ds.lang,
+        left_out=left_out,
+        parts=clauses(ds, tool_parts(ds, analysis.tool_shares(ds, core))),
+        test=test_sentence(ds, analysis.mix_tests(ds, core)),
+    )
+
+
 def priorities(ds: Dataset) -> Finding | None:
     """The finding on each district's most addressed themes, or None."""
     parts = []
@@ -102,8 +161,16 @@ def priorities(ds: Dataset) -> Finding | None:
         themes, counts = top_themes(ds, district)
         if not themes:
             continue
+        safe = safeguard_theme_counts(ds, district)
         listed = [
-            t("findings.theme_count", ds.lang, theme=theme_list(ds, [x]), n=counts[x], total=int(counts.sum()))
+            t(
+                "findings.theme_count_safeguard" if safe.get(x) else "findings.theme_count",
+                ds.lang,
+                theme=theme_list(ds, [x]),
+                n=counts[x],
+                total=int(counts.sum()),
+                n_safe=int(safe.get(x, 0)),
+            )
             for x in themes
         ]
         parts.append(
@@ -217,31 +284,13 @@ def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
     shares = analysis.tool_shares(ds)
     if shares.empty:
         return None
-    parts = []
-    for district in ds.district_ids:
-        group = shares[shares["district_id"] == district]
-        if group.empty:
-            continue
-        top = group.sort_values("share", ascending=False, kind="stable")
-        leaders = top[top["share"] == top["share"].iloc[0]]
-        parts.append(
-            t(
-                "findings.tool_part",
-                ds.lang,
-                district=ds.district_name(district),
-                tools=join([lower_first(ds.label("policy_tool", x), ds.lang) for x in leaders["policy_tool"]], ds.lang),
-                share=percent(leaders["share"].iloc[0], ds.lang),
-                n=int(group["n"].sum()),
-            )
-        )
-    test = ""
-    if not tests.empty:
-        p = tests.set_index("dimension").at["policy_tool", "p_value"]
-        key = "findings.test_significant" if p < ALPHA else "findings.test_not_significant"
-        test = t(key, ds.lang, p=p_value(p, ds.lang))
+    parts = tool_parts(ds, shares)
     return Finding(
         "instruments",
-        sentences(ds, [t("findings.tools", ds.lang, parts=clauses(ds, parts)), test]),
+        sentences(
+            ds,
+            [t("findings.tools", ds.lang, parts=clauses(ds, parts)), test_sentence(ds, tests), without_safeguards(ds)],
+        ),
         ["fig-tool_mix", "tab-mix_tests"],
     )
 
@@ -343,10 +392,14 @@ def conclusion(ds: Dataset, tests: pd.DataFrame) -> list[str]:
     """Two paragraphs: differences that are policy, differences that are document genre."""
     if len(ds.district_ids) < 2:
         return [t("findings.conclusion_single", ds.lang)]
-    policy = [f.text for f in (distinct_themes(ds), ambition(ds), instruments(ds, tests)) if f is not None]
+    # the instrument mix depends on counting the safeguard boilerplate (see without_safeguards): genre, not policy
+    policy = [f.text for f in (distinct_themes(ds), ambition(ds)) if f is not None]
     codes = analysis.clauses(ds)
     out_of_scope = codes[~codes["in_scope"]].groupby("district_id").size()
     genre_parts = [genre(ds).text]
+    mix = instruments(ds, tests)
+    if mix is not None:
+        genre_parts.append(mix.text)
     resp = responsibility(ds)
     if resp is not None:
         genre_parts.append(resp.text)

@@ -270,3 +270,46 @@ def test_strive_for_scope_rule_is_the_same_for_both_lists():
     assert ind.loc["zhenhai-i086", "aspirational"] == "true"
     firm = ind[ind["quote"].isin(["规上工业企业研发经费增长5%以上", "新增高新技术企业110家"])]
     assert (firm["district_id"] == "zhenhai").all() and (firm["aspirational"] == "false").all()
+
+
+# --- safeguard provisions (保障措施): the mix with and without them ------------------------------------
+
+
+def test_safeguard_measures_are_those_under_the_safeguards_heading(ds):
+    measures = csv("measures")
+    expected = set(measures.loc[measures["section"].str.split(">").str[0].str.strip() == "三、保障措施", "measure_id"])
+    assert analysis.safeguard_measures(ds) == expected == {"dinghai-m18", "dinghai-m19", "dinghai-m20"}
+
+
+def test_priorities_say_how_many_governance_clauses_are_safeguards(ds):
+    codes = clause_themes()
+    codes = codes[(codes["district_id"] == "dinghai") & (codes["in_scope"] != "false")]
+    gov = codes[codes["theme"] == "st_governance"]
+    n_safe = int(gov["measure_id"].isin(["dinghai-m18", "dinghai-m19", "dinghai-m20"]).sum())
+    assert (len(gov), n_safe) == (19, 12)  # known answer (review A1)
+    text = findings.priorities(ds).text
+    assert re.search(rf"\D{n_safe}\D", text) and re.search(rf"\D{len(gov)}\D", text)
+
+
+def test_mix_without_safeguards_is_reported_with_its_own_test(ds):
+    core = analysis.core_clauses(ds)
+    dinghai = core[core["district_id"] == "dinghai"]
+    assert len(dinghai) == 82  # 94 in-scope clauses less the 12 in 三、保障措施
+    env = (dinghai["policy_tool"] == "environment").mean()
+    text = findings.instruments(ds, analysis.mix_tests(ds)).text
+    assert f"{env * 100:.1f}%" in text and "82" in text
+    p = analysis.mix_tests(ds, core).set_index("dimension").at["policy_tool", "p_value"]
+    assert p >= 0.05 and f"{p:.3f}" in text  # the difference is no longer distinguishable from chance
+
+
+def test_instrument_mix_is_a_difference_of_genre_in_the_conclusion(ds):
+    policy, genre_text = findings.conclusion(ds, analysis.mix_tests(ds))
+    mix = findings.instruments(ds, analysis.mix_tests(ds)).text
+    assert mix in genre_text and mix not in policy
+
+
+def test_no_safeguard_sentence_without_a_safeguards_part(ds):
+    plain = ds.measures.assign(section=ds.measures["section"].str.replace("保障措施", "工作任务"))
+    other = type(ds)(**{**vars(ds), "tables": {**ds.tables, "measures": plain}})
+    assert analysis.safeguard_measures(other) == set()
+    assert findings.without_safeguards(other) == ""
