@@ -117,8 +117,38 @@ def comparability(ds: Dataset) -> pd.DataFrame:
     )
 
 
+# How a bound on either value bounds the difference target − actual: a lower bound on the actual (≥ 120) makes
+# the difference at most the computed one, a lower bound on the target at least; "about" makes it approximate.
+DIFFERENCE_BOUND = {
+    ("actual", "at_least"): "≤",
+    ("actual", "over"): "≤",
+    ("actual", "up_to"): "≥",
+    ("target", "at_least"): "≥",
+    ("target", "over"): "≥",
+    ("target", "up_to"): "≤",
+}
+
+
+def difference_text(ds: Dataset, row: pd.Series) -> str:
+    """Target − actual as written: percentage points for percentages, and a bound (≤, ≥, ≈) where either value
+    is one; an exact figure only when both values are exact."""
+    qualifiers = {end: row[f"{end}_qualifier"] for end in ("actual", "target")}
+    if "about" in qualifiers.values():
+        bounds = {"≈"}
+    else:
+        bounds = {DIFFERENCE_BOUND[(end, q)] for end, q in qualifiers.items() if (end, q) in DIFFERENCE_BOUND}
+    if len(bounds) > 1:  # bounded from both sides in opposite directions: nothing can be said
+        return t("narrative.change_undetermined", ds.lang)
+    c = round(row["change"], 10)
+    value = ("+" if c > 0 else "") + number(c)
+    if row["unit"] == "%":
+        value = t("narrative.change_pp", ds.lang, n=value)
+    return (bounds.pop() + " " if bounds else "") + value
+
+
 def changes(ds: Dataset) -> pd.DataFrame:
-    """Per district and indicator: actual, target and the change between them."""
+    """Per district and indicator: latest actual, next target and the difference between them (not a planned
+    change: a year's result next to a later year's target)."""
     ch = analysis.implied_changes(ds)
     names = ds.indicators.set_index("indicator_id")[ds.field("name")]
     return pd.DataFrame(
@@ -127,13 +157,12 @@ def changes(ds: Dataset) -> pd.DataFrame:
             ds.col("indicator"): ch["target_id"].map(names),
             **{
                 ds.col(end): [
-                    f"{value_text(v, u, ds.units, ds.lang, s)} ({p})"
+                    t("narrative.value_period", ds.lang, value=value_text(v, u, ds.units, ds.lang, s), period=p)
                     for v, u, s, p in zip(ch[end], ch["unit"], ch[f"{end}_symbol"], ch[f"{end}_period"], strict=True)
                 ]
                 for end in ("actual", "target")
             },
-            ds.col("change"): [("+" if c > 0 else "") + number(round(c, 10)) for c in ch["change"]],
-            ds.col("change_pct"): [("+" if c > 0 else "") + percent(c, ds.lang) for c in ch["change_pct"]],
+            ds.col("difference"): [difference_text(ds, r) for _, r in ch.iterrows()],
         }
     )
 

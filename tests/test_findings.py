@@ -313,3 +313,19 @@ def test_no_safeguard_sentence_without_a_safeguards_part(ds):
     other = type(ds)(**{**vars(ds), "tables": {**ds.tables, "measures": plain}})
     assert analysis.safeguard_measures(other) == set()
     assert findings.without_safeguards(other) == ""
+
+
+# --- latest actual and next target (no planned change, no percentage change) ------------------------
+
+
+def test_changes_table_gives_differences_not_planned_changes(ds):
+    table = views.changes(ds)
+    assert ds.col("change_pct") not in table.columns
+    diff = dict(zip(table[ds.col("indicator")], table[ds.col("difference")], strict=True))
+    names = csv("indicators").set_index("indicator_id")[ds.field("name")]
+    # known answers: 3.4% (2022) → 3.42% (2024) is +0.02 percentage points; ≥120 → 110 is at most −10
+    assert diff[names["zhenhai-i086"]].startswith("+0.02") and diff[names["zhenhai-i086"]] != "+0.02"
+    assert diff[names["zhenhai-i088"]].startswith("≤")
+    assert not any(v.endswith("%") for v in diff.values())
+    text = " ".join(narrative.changes_summary(ds))
+    assert "plans" not in text and "计划的变化：" not in text
