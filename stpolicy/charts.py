@@ -295,7 +295,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     # 力争/争取 figures get a dashed ring, with its own legend entry, so aspiration reads apart from kind.
     strive = ds.label("aspirational", "true")
     ring = (
-        base.mark_point(size=360, filled=False, strokeWidth=1.2, color=palette.INK, shape="circle")
+        base.mark_point(size=360, filled=False, strokeWidth=1.2, color=palette.INK, shape="circle", aria=False)
         .encode(
             strokeDash=alt.StrokeDash(
                 "wording_label:N", title=ds.col("wording"), scale=alt.Scale(domain=[strive], range=[[3, 2]])
