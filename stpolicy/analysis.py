@@ -315,17 +315,24 @@ def mix_tests(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Kinds of figure a plan commits to (as against actuals and rankings, which report results).
+PLAN_KINDS = ("target", "stretch_target", "threshold")
+
+
 def comparability_criteria(ds: Dataset) -> pd.DataFrame:
     """For each cross-district pair: same definition? same kind of figure? same year? same wording (both
     力争/争取 or both firm)? (long form)."""
     pairs = comparability_pairs(ds)
     rows = []
     for _, p in pairs.iterrows():
+        plans = (p.left_kind in PLAN_KINDS, p.right_kind in PLAN_KINDS)
         checks = {
             "same_definition": p.comparable != "no",
-            "same_kind": p.left_kind == p.right_kind,
+            # a target beside a stretch target is plan beside plan; an actual beside a target is not
+            "same_kind": plans[0] == plans[1] and (all(plans) or p.left_kind == p.right_kind),
             "same_year": p.left_period == p.right_period,
-            "same_wording": p.left_aspirational == p.right_aspirational,
+            # 力争 or firm is a question about plans only: n/a (None) when either figure is a result
+            "same_wording": p.left_aspirational == p.right_aspirational if all(plans) else None,
         }
         rows += [
             {

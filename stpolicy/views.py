@@ -108,7 +108,7 @@ def comparability(ds: Dataset) -> pd.DataFrame:
             ds.col("left"): [indicator_label(ds, r, "left_") for _, r in pairs.iterrows()],
             ds.col("right"): [indicator_label(ds, r, "right_") for _, r in pairs.iterrows()],
             **{
-                ds.col(c): pairs["comparison_id"].map(criteria[c]).map(yes_no)
+                ds.col(c): [yes_no.get(m, ds.col("not_applicable")) for m in pairs["comparison_id"].map(criteria[c])]
                 for c in ("same_definition", "same_kind", "same_year", "same_wording")
             },
             ds.col("comparable"): pairs["comparable"].map(ds.labels("comparable")),

@@ -329,3 +329,21 @@ def test_changes_table_gives_differences_not_planned_changes(ds):
     assert not any(v.endswith("%") for v in diff.values())
     text = " ".join(narrative.changes_summary(ds))
     assert "plans" not in text and "计划的变化：" not in text
+
+
+def test_comparability_criteria_agree_with_the_verdicts(ds):
+    crit = analysis.comparability_criteria(ds).pivot(index="comparison_id", columns="criterion", values="met")
+    verdicts = csv("comparability").set_index("comparison_id")["comparable"]
+    kinds = csv("indicators").set_index("indicator_id")["kind"]
+    for cid, row in crit.iterrows():
+        met = all(bool(v) for v in row.values if v is not None)
+        assert (verdicts[cid] == "yes") == met, cid  # comparable exactly when every applicable criterion is met
+    # known answers: 3.42% target vs 2.5% stretch target is plan vs plan; an actual has no 力争/firm wording
+    assert crit.at["rd_gdp_2024", "same_kind"]
+    pairs = csv("comparability").set_index("comparison_id")
+    actual_rows = [
+        c
+        for c in pairs.index
+        if "actual" in (kinds[pairs.at[c, "left_indicator_id"]], kinds[pairs.at[c, "right_indicator_id"]])
+    ]
+    assert actual_rows and all(crit.at[c, "same_wording"] is None for c in actual_rows)
