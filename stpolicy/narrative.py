@@ -103,12 +103,15 @@ def changes_summary(ds: Dataset) -> list[str]:
 def measures(ds: Dataset) -> list[str]:
     """How many measures each plan has and how many of them carry quantified commitments."""
     overview = analysis.measure_overview(ds)
+    safe = analysis.safeguard_measures(ds)
     parts = [
         t(
-            "narrative.measures_part",
+            "narrative.measures_part_safeguards" if g["measure_id"].isin(safe).any() else "narrative.measures_part",
             ds.lang,
             district=ds.district_name(d),
             n=len(g),
+            n_safe=int(g["measure_id"].isin(safe).sum()),
+            n_tasks=int((~g["measure_id"].isin(safe)).sum()),
             n_quantified=int((g["indicator_ids"].str.len() > 0).sum()),
             n_commitments=int(g["indicator_ids"].str.len().sum()),
         )
@@ -301,7 +304,15 @@ def responsibility(ds: Dataset) -> list[str]:
                 )
             )
         if c["unnamed"]:
-            out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=c["unnamed"]))
+            # safeguard provisions address every department, so "names no agency" would mislead for them
+            unnamed = ds.measures[
+                (ds.measures.district_id == district) & (ds.measures.lead_agency_source == "not_named")
+            ]
+            n_safe = int(unnamed["measure_id"].isin(analysis.safeguard_measures(ds)).sum())
+            if n_safe:
+                out.append(t("narrative.lead_unnamed_safeguards", ds.lang, district=name, n=n_safe))
+            if c["unnamed"] - n_safe:
+                out.append(t("narrative.lead_unnamed", ds.lang, district=name, n=c["unnamed"] - n_safe))
     return out
 
 

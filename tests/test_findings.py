@@ -347,3 +347,18 @@ def test_comparability_criteria_agree_with_the_verdicts(ds):
         if "actual" in (kinds[pairs.at[c, "left_indicator_id"]], kinds[pairs.at[c, "right_indicator_id"]])
     ]
     assert actual_rows and all(crit.at[c, "same_wording"] is None for c in actual_rows)
+
+
+def test_safeguards_counted_apart_in_measures_and_responsibility(ds):
+    measures = csv("measures")
+    dinghai = measures[measures["district_id"] == "dinghai"]
+    safe = dinghai["section"].str.startswith("三、保障措施")
+    assert (len(dinghai), int(safe.sum())) == (20, 3)  # known answer: 17 tasks and 3 safeguard provisions
+    text = " ".join(narrative.measures(ds) + narrative.responsibility(ds))
+    assert re.search(r"\D20\D", text) and re.search(r"\D17\D", text) and re.search(r"\D3\D", text)
+    unnamed = dinghai[dinghai["lead_agency_source"] == "not_named"]
+    assert unnamed["section"].str.startswith("三、保障措施").all()  # so no "name no responsible agency" sentence
+    assert not any(
+        s == narrative.t("narrative.lead_unnamed", ds.lang, district=ds.district_name("dinghai"), n=3)
+        for s in narrative.responsibility(ds)
+    )
