@@ -57,6 +57,12 @@ def t(key: str, lang: str, **fields) -> str:
     return node[lang].format(**fields) if fields else node[lang]
 
 
+def date_text(iso: str, lang: str) -> str:
+    """An ISO date (2024-04-03) as the language writes it in prose (formats.date: 2024年4月3日)."""
+    year, month, day = (int(x) for x in str(iso)[:10].split("-"))
+    return t("formats.date", lang, iso=str(iso)[:10], year=year, month=month, day=day)
+
+
 def join(items: list[str], lang: str) -> str:
     """'a, b and c' / 'a、b和c'."""
     items = list(items)

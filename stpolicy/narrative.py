@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset
-from .i18n import integer, join, lower_first, p_value, percent, percent_stated, quote, t, value_text
+from .i18n import date_text, integer, join, lower_first, p_value, percent, percent_stated, quote, t, value_text
 from .stats import ALPHA, PERMUTATIONS, Z_CRITICAL
 
 
@@ -30,7 +30,7 @@ def glance(ds: Dataset) -> list[str]:
             district=ds.district_name(d.district_id),
             title=d[ds.field("doc_title")],
             issuer=d[ds.field("issuer")],
-            date=d.doc_date,
+            date=date_text(d.doc_date, lang),
             characters=integer(d.characters, lang),
         )
         mine = counts[counts.district_id == d.district_id]

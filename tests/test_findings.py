@@ -362,3 +362,13 @@ def test_safeguards_counted_apart_in_measures_and_responsibility(ds):
         s == narrative.t("narrative.lead_unnamed", ds.lang, district=ds.district_name("dinghai"), n=3)
         for s in narrative.responsibility(ds)
     )
+
+
+def test_dates_in_prose_follow_the_language(ds):
+    from stpolicy.i18n import date_text
+
+    assert date_text("2024-04-03", "zh") == "2024年4月3日" and date_text("2024-04-03", "en") == "2024-04-03"
+    text = " ".join(narrative.glance(ds))
+    assert date_text(csv("districts").set_index("district_id").at["zhenhai", "doc_date"], ds.lang) in text
+    if ds.lang == "zh":
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
