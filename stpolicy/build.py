@@ -77,18 +77,12 @@ def number_labels(nb: nbformat.NotebookNode, lang: str) -> dict[str, int]:
 
 
 XREF = re.compile(r'<a class="xref" href="#([^"]+)">[^<]*</a>')
-NUMBERED = re.compile(
-    r'<figure class="report-(?:figure|table-figure)" id="([^"]+)">.*?<span class="label" data-label="(?:figure|table)">'
-    r"([^<]*)</span>",
-    re.S,
-)
 
 
 def fill_xrefs(nb: nbformat.NotebookNode) -> None:
-    """Write each cross-reference's target number ('Figure 3', '表2') into its link, in both twins."""
-    labels = {}
-    for output in html_outputs(nb):
-        labels.update({ident: label.rstrip(". ") for ident, label in NUMBERED.findall(output.data["text/html"])})
+    """Write each cross-reference's target number ('Figure 3', '表2') into its link, in both twins. The
+    numbers come from the output metadata number_labels wrote (run it first), not from the HTML."""
+    labels = {meta["id"]: meta["reference"] for _, meta in described(nb, ("figure", "table")) if "reference" in meta}
 
     def fill(match: re.Match) -> str:
         return f'<a class="xref" href="#{match.group(1)}">{labels.get(match.group(1), match.group(1))}</a>'

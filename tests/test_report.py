@@ -314,7 +314,7 @@ def test_text_from_csv_cannot_break_out_of_script(tmp_path, data_copy, monkeypat
     rows[0]["text_en"] = "Narrative </script><img src=x onerror=alert()>"
     write_rows(data_copy / "narrative.csv", rows)
     emitted = []
-    monkeypatch.setattr(report, "emit", lambda html_text, static=None: emitted.append(html_text))
+    monkeypatch.setattr(report, "emit", lambda html_text, static=None, meta=None: emitted.append(html_text))
     r = report.Report(str(data_copy), [], "en", str(tmp_path / "fig"))
     r.figure("targets", charts.targets(r.ds))
     r.table("comparability", r.ds.indicators[["indicator_id", "name_en"]])
