@@ -60,7 +60,7 @@ def t(key: str, lang: str, **fields) -> str:
 def date_text(iso: str, lang: str) -> str:
     """An ISO date (2024-04-03) as the language writes it in prose (formats.date: 2024年4月3日)."""
     year, month, day = (int(x) for x in str(iso)[:10].split("-"))
-    return t("formats.date", lang, iso=str(iso)[:10], year=year, month=month, day=day)
+    return t("formats.date", lang, year=year, month=month, day=day)
 
 
 def join(items: list[str], lang: str) -> str:
