@@ -125,15 +125,17 @@ def coverage(ds: Dataset) -> list[str]:
     if len(ds.district_ids) < 2:
         return [t("narrative.coverage_single", ds.lang)]
     labels = ds.labels("theme")
+    # with two districts "all"/"another" read as machine text: the strings say "both"/"the other" (…_two)
+    two = "_two" if len(ds.district_ids) == 2 else ""
     out = []
     for _, c in analysis.coverage_claims(ds).iterrows():
         themes = join([lower_first(labels[x], ds.lang) for x in c.themes], ds.lang)
         if c.claim == "all":
-            out.append(t(f"narrative.coverage_all_{c.basis}", ds.lang, themes=themes or t("none", ds.lang)))
+            out.append(t(f"narrative.coverage_all_{c.basis}{two}", ds.lang, themes=themes or t("none", ds.lang)))
         else:
             out.append(
                 t(
-                    f"narrative.coverage_only_{c.basis}",
+                    f"narrative.coverage_only_{c.basis}{two if c.basis == 'clauses' else ''}",
                     ds.lang,
                     district=ds.district_name(c.district_id),
                     themes=themes,
