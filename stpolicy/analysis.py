@@ -484,7 +484,8 @@ def measure_overview(ds: Dataset) -> pd.DataFrame:
     rows = []
     for _, m in ds.measures.iterrows():
         mine = codes[codes["measure_id"] == m.measure_id]
-        themes = mine["theme"].value_counts(sort=True).index.tolist() or [m.theme]
+        # themes are optional: a measure and its clauses may have none
+        themes = [x for x in mine["theme"].value_counts(sort=True).index.tolist() or [m.theme] if x]
         subs = mine.groupby("sub_tool", sort=False).size()
         rows.append(
             {

@@ -88,7 +88,8 @@ def genre(ds: Dataset) -> Finding:
 def top_themes(ds: Dataset, district: str, n: int = 2) -> tuple[list[str], pd.Series]:
     """The district's themes with the most in-scope clauses: the top `n` counts, ties included."""
     codes = analysis.in_scope_clauses(ds)
-    counts = codes[codes["district_id"] == district]["theme"].value_counts()
+    # a clause whose measure has no theme either (optional columns) is left out of theme counts
+    counts = codes[(codes["district_id"] == district) & (codes["theme"] != "")]["theme"].value_counts()
     if counts.empty:
         return [], counts
     cut = counts.iloc[min(n, len(counts)) - 1]
