@@ -5,6 +5,7 @@ for the agreement of two coders, read with the Landis & Koch (1977) bands."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 PERMUTATIONS = 20_000
 SEED = 20240518  # fixed, so the report's p-values are reproducible
 ALPHA = 0.05  # significance level of the mix test, as the narrative states it
+BATCH_CELLS = 4_000_000  # cells per batch of shuffled tables: about 32 MB, whatever the number of districts
 Z_CRITICAL = 1.96  # |z| marked as distinctive (two-sided 5% of a standard normal); descriptive only here
 
 
@@ -42,15 +44,44 @@ def permutation_chi_square(
     expected counts, where the asymptotic chi-square test is not; p = (hits + 1) / (permutations + 1)."""
     g_codes, g_levels = pd.factorize(groups, sort=True)
     c_codes, c_levels = pd.factorize(categories, sort=True)
-    shape = (len(g_levels), len(c_levels))
+    statistic, hits = shuffled_hits(
+        g_codes.tobytes(), c_codes.tobytes(), len(g_levels), len(c_levels), permutations, seed
+    )
+    return MixTest(statistic, (hits + 1) / (permutations + 1), permutations, len(g_codes), len(c_levels))
 
-    def table(labels: np.ndarray) -> np.ndarray:
-        return np.bincount(labels * shape[1] + c_codes, minlength=shape[0] * shape[1]).reshape(shape)
 
-    observed = chi_square(table(g_codes))
+@functools.lru_cache(maxsize=32)  # several sections report the same test; a kernel runs it once
+def shuffled_hits(groups: bytes, categories: bytes, n_groups: int, n_categories: int, permutations: int, seed: int):
+    """The observed chi-square and how many of `permutations` shuffles reach it (codes as bytes: hashable)."""
+    g_codes, c_codes = np.frombuffer(groups, dtype=np.intp), np.frombuffer(categories, dtype=np.intp)
+    shape = (n_groups, n_categories)
+    observed = chi_square(np.bincount(g_codes * shape[1] + c_codes, minlength=shape[0] * shape[1]).reshape(shape))
     rng = np.random.default_rng(seed)
-    hits = sum(chi_square(table(rng.permutation(g_codes))) >= observed - 1e-12 for _ in range(permutations))
-    return MixTest(observed, (hits + 1) / (permutations + 1), permutations, len(g_codes), shape[1])
+    hits, done = 0, 0
+    while done < permutations:
+        # The same draws as one rng.permutation per shuffle (so p-values do not depend on the batch
+        # size); the chi-squares of a batch are computed at once, in memory bounded by BATCH_CELLS.
+        size = min(permutations - done, max(1, BATCH_CELLS // (shape[0] * shape[1] + len(g_codes))))
+        labels = np.stack([rng.permutation(g_codes) for _ in range(size)])
+        hits += int((batch_chi_square(labels, c_codes, shape) >= observed - 1e-12).sum())
+        done += size
+    return observed, hits
+
+
+def batch_chi_square(labels: np.ndarray, c_codes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Chi-square of each row of `labels` (shuffled group codes) against the fixed category codes.
+
+    Shuffling keeps both margins, so every table has the observed expected counts; groups or
+    categories with no units are left out, as chi_square() does.
+    """
+    cells = shape[0] * shape[1]
+    offsets = np.arange(len(labels))[:, None] * cells
+    tables = np.bincount((offsets + labels * shape[1] + c_codes).ravel(), minlength=len(labels) * cells)
+    tables = tables.reshape(len(labels), *shape)
+    rows, cols = tables[0].sum(axis=1), tables[0].sum(axis=0)
+    expected = np.outer(rows, cols) / rows.sum()
+    keep = np.outer(rows > 0, cols > 0)
+    return (((tables - expected) ** 2)[:, keep] / expected[keep]).sum(axis=1)
 
 
 def log_odds_dirichlet(

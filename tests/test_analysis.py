@@ -56,6 +56,24 @@ def test_permutation_test_is_reproducible_and_insensitive_to_identical_mixes():
     assert first.statistic == pytest.approx(0.0) and first.p_value == pytest.approx(1.0)
 
 
+def test_batched_shuffles_count_the_same_hits_as_one_shuffle_at_a_time(monkeypatch):
+    # The batches are an implementation detail: the draws, and so the p-value, are those of one
+    # rng.permutation per shuffle, whatever the batch size; a group with no clauses is left out.
+    rng = np.random.default_rng(1)
+    groups = pd.Series(rng.choice(list("ABCDE"), 120))
+    cats = pd.Series(rng.choice(list("wxyz"), 120, p=[0.5, 0.3, 0.15, 0.05]))
+    draws = np.random.default_rng(7)
+    g, _ = pd.factorize(groups, sort=True)
+    c, _ = pd.factorize(cats, sort=True)
+    table = lambda labels: np.bincount(labels * 4 + c, minlength=20).reshape(5, 4)  # noqa: E731
+    observed = chi_square(table(g))
+    hits = sum(chi_square(table(draws.permutation(g))) >= observed - 1e-12 for _ in range(700))
+    monkeypatch.setattr("stpolicy.stats.BATCH_CELLS", 3000)  # batches of 21 shuffles
+    result = permutation_chi_square(groups, cats, permutations=700, seed=7)
+    assert result.statistic == pytest.approx(observed)
+    assert result.p_value == (hits + 1) / 701
+
+
 def test_mix_tests_on_the_real_codes(ds):
     tests = analysis.mix_tests(ds).set_index("dimension")
     kept = ds.tool_codes[ds.tool_codes.in_scope]  # the mix counts in-scope clauses only
