@@ -179,6 +179,12 @@ def page_text(nb: nbformat.NotebookNode, resources: dict) -> str:
     return "".join(o.data["text/html"] for o in html_outputs(nb)) + json.dumps(resources, ensure_ascii=False)
 
 
+def render_notebooks(paths: list[Path], data_dir: Path, lang: str, fmt: str, stage: Path) -> dict:
+    """Merge a language's executed notebooks and write one format of its report into `stage`; returns
+    the figure and table counts. Module-level and plain-argued: the build runs it in worker processes."""
+    return render(merge(paths), document_meta(data_dir, lang, []), lang, [fmt], stage)["counts"]
+
+
 def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str], stage: Path) -> dict[str, Path]:
     """Write report.{lang}.html / .pdf into `stage`; returns their paths and the figure/table counts."""
     import vl_convert

@@ -31,6 +31,10 @@ FILES = {
     FAMILY: [(400, FONT_FILE)],
     LATIN: [(400, LATIN_DIR / "DejaVuSans.ttf"), (700, LATIN_DIR / "DejaVuSans-Bold.ttf")],
 }
+# OpenType features kept in the page's subsets (None: all). Horizontal Chinese text uses none of the CJK
+# font's (vertical forms, proportional punctuation, ...): without them its subset is made in half the
+# time at half the size. Latin text keeps kerning and ligatures.
+LAYOUT_FEATURES = {FAMILY: [], LATIN: None}
 
 
 @functools.cache
@@ -110,7 +114,7 @@ def embedded_font_face(text: str, lang: str = "zh") -> str:
     rules = []
     for family in families(lang):
         for weight, path in FILES.get(family, []):
-            data = base64.b64encode(woff2_subset(text, path=path)).decode("ascii")
+            data = base64.b64encode(woff2_subset(text, LAYOUT_FEATURES[family], path=path)).decode("ascii")
             span = "100 900" if len(FILES[family]) == 1 else str(weight)
             rules.append(
                 f"@font-face {{ font-family: '{family}'; font-weight: {span}; "

@@ -36,6 +36,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 STAGE_PREFIX = ".stage-"
 LOCK_NAME = ".lock"
 PID_FILE = "kernels.pid"
+WORKERS_PID_FILE = "workers.pid"  # the render workers'; clean_leftovers reads every *.pid of a stage
 INTERRUPTED = "interrupted; the previous report is unchanged"
 FIGURE_ID = re.compile(r'<figure class="report-figure" id="fig-([^"]+)"')
 
@@ -69,12 +70,11 @@ def clean_leftovers(out: Path) -> None:
     import psutil
 
     for stage in [*out.glob(f"{STAGE_PREFIX}*"), out / ".build"]:
-        pid_file = stage / PID_FILE
-        if pid_file.exists():
+        for pid_file in stage.glob("*.pid"):
             for pid in pid_file.read_text(encoding="utf-8").split():
                 try:
                     proc = psutil.Process(int(pid))
-                    if "ipykernel" in " ".join(proc.cmdline()):
+                    if any(mark in " ".join(proc.cmdline()) for mark in ("ipykernel", "multiprocessing")):
                         proc.kill()
                 except (psutil.Error, ValueError):
                     pass
@@ -133,8 +133,10 @@ def build(args) -> int:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
             raise
         finally:
-            if plan is not None and plan.pool is not None:
-                plan.pool.kill()
+            if plan is not None:
+                plan.renderer.stop()
+                if plan.pool is not None:
+                    plan.pool.kill()
             shutil.rmtree(stage, ignore_errors=True)
     report_written(out, results, args.formats, time.perf_counter() - started, plan)
     return 0
@@ -159,6 +161,7 @@ class Plan:
         self.code = cachelib.code_digest()
         self.data_digest = cachelib.tree_digest(data)
         self.pool = None  # stpolicy.engine.Pool while notebooks execute
+        self.renderer = Renderer(args.jobs, stage / WORKERS_PID_FILE)
         self.executed = self.reused = 0
         self.tasks: dict[str, list[Task]] = {}
         for lang in self.langs:
@@ -181,7 +184,7 @@ class Plan:
 
     def run(self, store: cachelib.Cache):
         """Restore or execute every notebook, render each language; None when a notebook failed."""
-        results, todo = {}, []
+        todo = []
         for lang in self.langs:
             for task in self.tasks[lang]:
                 entry = store.get("notebook", task.key)
@@ -193,7 +196,7 @@ class Plan:
         pending = {lang: sum(t.lang == lang for t in todo) for lang in self.langs}
         for lang in self.langs:
             if not pending[lang]:
-                results[lang] = self.render(lang, store)
+                self.render(lang, store)
         if todo:
             # papermill first: its import loads its engines' entry points, ours (stpolicy.engine) among
             # them; importing stpolicy.engine first would re-enter it half-initialised.
@@ -220,39 +223,37 @@ class Plan:
                     self.executed += 1
                     pending[task.lang] -= 1
                     if not pending[task.lang]:  # render while the other language is still executing
-                        results[task.lang] = self.render(task.lang, store)
+                        self.render(task.lang, store)
             except NotebookFailed as failed:
                 self.report_failure(failed)
                 return None
-        return results
+        return {lang: self.rendered(lang, store) for lang in self.langs}
 
-    def render(self, lang: str, store: cachelib.Cache) -> dict:
-        """Render this language's report (or restore it from the cache); returns the figure and table counts."""
-        key = self.report_key(lang)
-        entry = store.get("report", key)
-        names = [f"report.{lang}.{fmt}" for fmt in self.formats]
+    def render(self, lang: str, store: cachelib.Cache) -> None:
+        """Restore this language's report from the cache, or start rendering it (one worker per format)."""
+        entry = store.get("report", self.report_key(lang))
         if entry:
-            for name in names:
+            for name in [f"report.{lang}.{fmt}" for fmt in self.formats]:
                 shutil.copy2(entry / name, self.stage / name)
-            return json.loads((entry / "counts.json").read_text(encoding="utf-8"))
+            (self.stage / f"counts.{lang}.json").write_bytes((entry / "counts.json").read_bytes())
+            return
         print(f"rendering {lang}: {', '.join(self.formats)}...", file=sys.stderr)
-        from .build import document_meta, merge, render
+        outputs = [t.output for t in self.tasks[lang]]
+        for fmt in self.formats:
+            self.renderer.start((lang, fmt), outputs, self.data, lang, fmt, self.stage)
 
-        try:
-            merged = merge([t.output for t in self.tasks[lang]])
-            written = render(merged, document_meta(self.data, lang, []), lang, self.formats, self.stage)
-        except Exception as err:  # a rendering bug must not clobber the last good report either
-            raise Incomplete(
-                f"rendering the {lang} report failed: {type(err).__name__}: {err}".splitlines()[0]
-            ) from None
-        counts = written["counts"]
-        (self.stage / f"counts.{lang}.json").write_text(json.dumps(counts), encoding="utf-8")
-        store.put(
-            "report",
-            key,
-            {**{name: self.stage / name for name in names}, "counts.json": self.stage / f"counts.{lang}.json"},
-        )
-        return counts
+    def rendered(self, lang: str, store: cachelib.Cache) -> dict:
+        """Wait for this language's report, cache it; returns its figure and table counts."""
+        counts_file = self.stage / f"counts.{lang}.json"
+        if not counts_file.exists():
+            for fmt in self.formats:
+                counts = self.renderer.result((lang, fmt))
+            counts_file.write_text(json.dumps(counts), encoding="utf-8")
+            names = [f"report.{lang}.{fmt}" for fmt in self.formats]
+            store.put(
+                "report", self.report_key(lang), {**{n: self.stage / n for n in names}, "counts.json": counts_file}
+            )
+        return json.loads(counts_file.read_text(encoding="utf-8"))
 
     def report_failure(self, failed: NotebookFailed) -> None:
         """Print which notebook failed and why, and where to look."""
@@ -265,6 +266,56 @@ class Plan:
                 shutil.copy2(failed.task.output, kept / failed.task.output.name)
             print(f"  executed notebook: {kept / failed.task.output.name}", file=sys.stderr)
         print("  the previous report and figures were left unchanged.", file=sys.stderr)
+
+
+class Renderer:
+    """Worker processes that render reports (nbconvert, font subsets, WeasyPrint) off the main process.
+
+    Rendering is CPU-bound Python: in the main process it held up the kernels' threads and ran one
+    language and format after another. Workers ignore Ctrl-C (the build stops them, so no traceback)
+    and list their ids beside the kernels' for the clean-up after a kill -9.
+    """
+
+    def __init__(self, jobs: int, pid_file: Path):
+        self.jobs, self.pid_file = max(1, jobs), pid_file
+        self.pool = None
+        self.pending: dict = {}
+
+    def start(self, key, *args) -> None:
+        """Queue build.render_notebooks(*args) under `key`."""
+        if self.pool is None:
+            import multiprocessing
+
+            # spawn, not fork: the main process runs the kernels' threads and their event loops.
+            self.pool = multiprocessing.get_context("spawn").Pool(self.jobs, initializer=ignore_interrupts)
+            with open(self.pid_file, "a", encoding="utf-8") as f:
+                f.write("".join(f"\n{p.pid}" for p in self.pool._pool))
+        from .build import render_notebooks
+
+        self.pending[key] = self.pool.apply_async(render_notebooks, args)
+
+    def result(self, key) -> dict:
+        """The counts a render returned; raises Incomplete if it failed."""
+        job = self.pending.pop(key)
+        while not job.ready():
+            job.wait(0.2)  # short waits keep Ctrl-C responsive
+        try:
+            return job.get()
+        except Exception as err:  # a rendering bug must not clobber the last good report either
+            lang, fmt = key
+            message = f"rendering the {lang} {fmt} report failed: {type(err).__name__}: {err}"
+            raise Incomplete(message.splitlines()[0]) from None
+
+    def stop(self) -> None:
+        """End the workers at once (after the build, on Ctrl-C, after a failure)."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+
+
+def ignore_interrupts() -> None:
+    """Pool initializer: the build, not the worker, answers Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --- pieces of the stage ----------------------------------------------------------------------

@@ -155,10 +155,12 @@ class Report:
             spec = fonts.localise(chart.to_dict(), self.lang)
             svg, png = self.export_altair(name, spec)
             notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang), vega_lite=spec)
-            # The static SVG inside the container shows wherever the report's script does not run
-            # (JupyterLab, no JavaScript); the report replaces it with the interactive chart.
+            # The report's script draws the chart here. Without JavaScript the reader gets a note, not a
+            # second copy of the chart as SVG: that copy made up a fifth of the page and grew with every
+            # district. (JupyterLab shows notebook.show_chart's output; the PDF the static twin below.)
+            fallback = f'<p class="chart-fallback">{escape(t("chart_fallback", self.lang))}</p>'
             interactive = (
-                f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}">{svg}</div>'
+                f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}">{fallback}</div>'
                 f'<script type="application/json" class="vega-spec">{script_safe_json(spec)}</script>'
             )
             static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'

@@ -40,7 +40,7 @@ def open_offline(path: Path, wait_ms: int = 3000) -> dict:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: requests.append(r.url))
         page.goto(path.resolve().as_uri())
-        # vega-embed marks its container; the static fallback SVG inside it must be gone.
+        # vega-embed marks its container once it has drawn the chart in place of the no-script note.
         page.wait_for_function(
             "document.querySelectorAll('.vega-chart').length === "
             "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",

@@ -71,7 +71,7 @@ function draw(el, spec) {
 function drawCharts() {
   document.querySelectorAll("figure .vega-chart").forEach(function (el) {
     var spec = JSON.parse(el.nextElementSibling.textContent);
-    el.innerHTML = "";  // drop the static fallback
+    el.innerHTML = "";  // drop the note for readers without JavaScript
     draw(el, spec).catch(function (err) {
       el.textContent = document.body.dataset.chartError + " " + err;  // text in the page's language
       console.error(err);
