@@ -39,6 +39,23 @@ def small(tmp_path: Path, *extra) -> list:
     ]  # fmt: skip
 
 
+def held_build(tmp_path: Path, *extra) -> tuple[subprocess.Popen, Path]:
+    """A small build whose notebook stops in its last cell until killed; returns it and the file that
+    notebook writes once it is there. Interrupting then is deterministic: the build is mid-notebook."""
+    args = small(tmp_path, "--no-cache", *extra)
+    notebook = next((tmp_path / "notebooks").glob("01_*.ipynb"))
+    marker = tmp_path / "notebook-is-running"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').close()\nimport time\ntime.sleep(3600)"))
+    nbformat.write(nb, notebook)
+    proc = start(*args)
+    deadline = time.monotonic() + 600  # generous: the machine may be loaded
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    return proc, marker
+
+
 def snapshot(*folders: Path) -> dict:
     return {p: p.read_bytes() for f in folders for p in f.rglob("*") if p.is_file() and p.name != ".lock"}
 
@@ -120,11 +137,11 @@ def test_incomplete_stage_is_never_published(tmp_path):
 def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
     previous_report(tmp_path)
     before = snapshot(tmp_path / "out", tmp_path / "fig")
-    proc = start(*small(tmp_path, "--no-cache"))
+    proc, _ = held_build(tmp_path)
     kernels = kernel_pids(tmp_path / "out", proc)
     children = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=600)  # generous: the machine may be loaded
+    _, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted; the previous report is unchanged"
     assert "Traceback" not in stderr
@@ -135,7 +152,7 @@ def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
 
 
 def test_after_kill_9_the_next_build_cleans_up_and_succeeds(tmp_path, cache_dir):
-    proc = start(*small(tmp_path, "--no-cache"))
+    proc, _ = held_build(tmp_path)
     kernels = kernel_pids(tmp_path / "out", proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
