@@ -4,12 +4,14 @@
     .venv/bin/python scripts/benchmark.py [--repeat 1] [--districts 2,10,50] [--skip naive,scale]
 
 - cold: build_report.py (both languages, HTML and PDF) with an empty cache;
+- cold, HTML only: the same outputs as the naive route below (like for like);
 - unchanged: the same build again (everything from the cache);
 - one-row edit: one row of indicators.csv changed (its note), then rebuilt with the cache;
 - naive: the same notebooks by hand, one after another: the papermill CLI, then
   `jupyter nbconvert --to html`, both languages, no PDF;
 - districts: English HTML builds of N synthetic districts (scripts/synthetic_districts.py), cold,
-  with the build time and the HTML size.
+  with the build time and the HTML size;
+- suite (only with --suite): the whole test suite (`pytest`, as `make test` runs it), against the cold build.
 
 Then the profile of the cold build: where the time goes, from the executed notebooks' metadata
 (papermill records each cell's duration). Everything runs in temporary folders; nothing is asserted.
@@ -31,6 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "scripts"))
+COLD = "cold build (en+zh, html+pdf)"
+HTML_ONLY = "cold build, html only (en+zh, like naive)"
+SUITE = "test suite (pytest, all tests)"
 
 
 def run(cmd: list, **kw) -> float:
@@ -98,6 +103,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (medians are printed)")
     parser.add_argument("--districts", default="2,10,50", help="district counts for the scaling builds")
     parser.add_argument("--skip", default="", help="comma-separated: builds, edit, naive, scale")
+    parser.add_argument("--suite", action="store_true", help="also time the whole test suite (several minutes)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     from synthetic_districts import synthesise
@@ -110,13 +116,17 @@ def main() -> None:
         shutil.copytree(ROOT / "data", data)
         for i in range(args.repeat if "builds" not in skip else 0):
             cache = ["--data", data, "--cache-dir", tmp / f"cache{i}"]
-            times.setdefault("cold build (en+zh, html+pdf)", []).append(run(build(tmp, f"b{i}", *cache)))
+            times.setdefault(COLD, []).append(run(build(tmp, f"b{i}", *cache)))
             times.setdefault("unchanged rebuild", []).append(run(build(tmp, f"b{i}", *cache)))
+            html_only = build(tmp, f"h{i}", "--data", data, "--format", "html", "--no-cache")
+            times.setdefault(HTML_ONLY, []).append(run(html_only))
             if "edit" not in skip:
                 edit_one_row(data, i)
                 times.setdefault("rebuild after a one-row edit", []).append(run(build(tmp, f"b{i}", *cache)))
             if "naive" not in skip:
                 times.setdefault("naive: papermill + nbconvert CLIs (en+zh, html)", []).append(naive(tmp))
+        if args.suite:
+            times.setdefault(SUITE, []).append(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]))
         if "scale" not in skip:
             for n in map(int, args.districts.split(",")):
                 folder = ROOT / "data" if n == 2 else tmp / f"data{n}"
@@ -135,9 +145,11 @@ def main() -> None:
         print()
         naive_key = "naive: papermill + nbconvert CLIs (en+zh, html)"
         if naive_key in med:
-            for k in ("cold build (en+zh, html+pdf)", "unchanged rebuild", "rebuild after a one-row edit"):
+            for k in (COLD, HTML_ONLY, "unchanged rebuild", "rebuild after a one-row edit"):
                 if k in med:
                     print(f"{k} / naive: {med[k] / med[naive_key]:.3f}")
+        if SUITE in med and COLD in med:
+            print(f"test suite / cold build: {med[SUITE] / med[COLD]:.2f}")
         counts = [k for k in med if k.endswith("districts (en, html, cold)")]
         if len(counts) > 1:
             for k in counts[1:]:
