@@ -217,6 +217,8 @@ def test_original_interface_district_builds(tmp_path, data_copy):
             "en",
             "--format",
             "html",
+            "--cache-dir",  # not the repository's .cache: a test leaves nothing behind
+            tmp_path / "cache",
         ],
         cwd=ROOT,
         capture_output=True,
