@@ -6,6 +6,7 @@ with labels in the dataset's language; stpolicy.report exports and embeds them.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import textwrap
 from typing import TYPE_CHECKING
@@ -112,6 +113,50 @@ def facet_columns(ds: Dataset, most: int = FACET_COLUMNS) -> int:
     return min(most, max(1, len(ds.district_ids)))
 
 
+# Above this many districts the charts switch to designs that scale (one row or one mark per district,
+# capped panels): at 50 districts a panel per district made pages of 26,000 px and figures of many GB.
+MANY_DISTRICTS = 6
+PANELS_SHOWN = 4  # heatmap panels drawn when there are many districts: the first ones and a total
+TERM_PANELS = 6  # districts whose distinctive terms are drawn when there are many
+AGENCIES_SHOWN = 25  # agency columns of the responsibility overview (those named for most measures)
+
+
+def many_districts(ds: Dataset) -> bool:
+    """Whether the report has so many districts that charts use their scaled designs."""
+    return len(ds.district_ids) > MANY_DISTRICTS
+
+
+def with_note(chart, text: str):
+    """A chart that carries a note for its caption (how a scaled design reads); stpolicy.report shows it."""
+    if isinstance(chart, alt.TopLevelMixin):
+        return chart.properties(usermeta={"note": text})
+    chart.stpolicy_note = text  # a matplotlib Figure
+    return chart
+
+
+def chart_note(chart) -> str:
+    """The caption note a chart carries ('' for none)."""
+    if isinstance(chart, dict):  # a vega-lite spec
+        return (chart.get("usermeta") or {}).get("note", "")
+    return getattr(chart, "stpolicy_note", "")
+
+
+def without_unused_columns(spec: dict) -> dict:
+    """The spec with its inline datasets cut to the columns the spec names somewhere (fields, expressions,
+    tooltips): altair writes each chart's whole data frame into the page. Conservative: a column whose name
+    appears anywhere outside the data stays."""
+    datasets = spec.get("datasets")
+    if not datasets:
+        return spec
+    rest = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, ensure_ascii=False)
+    slim = {}
+    for name, rows in datasets.items():
+        columns = dict.fromkeys(c for row in rows for c in row)
+        used = {c for c in columns if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", rest)}
+        slim[name] = [{c: v for c, v in row.items() if c in used} for row in rows]
+    return {**spec, "datasets": slim}
+
+
 def district_color(ds: Dataset, legend: bool = True) -> alt.Color:
     """The colour encoding of districts: one colour per district across the report."""
     return alt.Color(
@@ -146,7 +191,10 @@ def text_colour(fill: str) -> str:
 
 
 def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
-    """Bars of numbers stated per theme, coloured by kind, one panel per district."""
+    """Bars of numbers stated per theme, coloured by kind, one panel per district (many districts: one
+    bar per district, see indicator_totals)."""
+    if many_districts(ds):
+        return indicator_totals(ds)
     data = labelled(ds, analysis.indicator_theme_counts(ds), theme="theme", kind="kind")
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     chart = (
@@ -157,17 +205,7 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
             x=alt.X("sum(n):Q", title=ds.col("n_indicators"), axis=alt.Axis(**COUNT_AXIS)),
             color=district_color(ds, legend=False),
             stroke=alt.Stroke("district:N", scale=district_scale(ds), legend=None),
-            opacity=alt.Opacity(
-                "kind_label:O",  # vega-lite draws no legend for fillOpacity, nor for a nominal opacity
-                title=ds.col("kind"),
-                legend=alt.Legend(symbolType="square", symbolFillColor=palette.INK, symbolSize=120),
-                sort=[ds.label("kind", k) for k in kinds],
-                scale=alt.Scale(
-                    type="ordinal",  # one opacity per kind (a point scale would interpolate)
-                    domain=[ds.label("kind", k) for k in kinds],
-                    range=[palette.KIND_OPACITY.get(k, 0.5) for k in kinds],
-                ),
-            ),
+            opacity=kind_opacity(ds, kinds),
             order=alt.Order("kind_order:Q"),
             tooltip=[
                 alt.Tooltip("district:N", title=ds.col("district")),
@@ -180,6 +218,48 @@ def indicator_themes(ds: Dataset) -> alt.TopLevelMixin:
         .properties(width=max(160, WIDTH // facet_columns(ds) - 60), height=alt.Step(26))
     )
     return facet_by_district(ds, chart)
+
+
+def kind_opacity(ds: Dataset, kinds: list[str]) -> alt.Opacity:
+    """Kinds of figure on bars: a fill strength of the district's colour, with an ink legend."""
+    return alt.Opacity(
+        "kind_label:O",  # vega-lite draws no legend for fillOpacity, nor for a nominal opacity
+        title=ds.col("kind"),
+        legend=alt.Legend(symbolType="square", symbolFillColor=palette.INK, symbolSize=120),
+        sort=[ds.label("kind", k) for k in kinds],
+        scale=alt.Scale(
+            type="ordinal",  # one opacity per kind (a point scale would interpolate)
+            domain=[ds.label("kind", k) for k in kinds],
+            range=[palette.KIND_OPACITY.get(k, 0.5) for k in kinds],
+        ),
+    )
+
+
+def indicator_totals(ds: Dataset) -> alt.TopLevelMixin:
+    """Many districts: numbers stated per district by kind, one bar per district, longest first (the
+    numbers by theme are in the coverage heatmap)."""
+    counts = analysis.indicator_theme_counts(ds).groupby(["district_id", "kind"], as_index=False)["n"].sum()
+    data = labelled(ds, counts, kind="kind")
+    kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("district:N", title=None, sort="-x"),
+            x=alt.X("sum(n):Q", title=ds.col("n_indicators"), axis=alt.Axis(**COUNT_AXIS)),
+            color=district_color(ds, legend=False),
+            opacity=kind_opacity(ds, kinds),
+            order=alt.Order("kind_order:Q"),
+            tooltip=[
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip("kind_label:N", title=ds.col("kind")),
+                alt.Tooltip("n:Q", title=ds.col("count")),
+            ],
+        )
+        .transform_calculate(kind_order=f"indexof({kinds!r}, datum.kind)")
+        .properties(width=WIDTH - 200, height=alt.Step(14))
+    )
+    return with_note(theme(chart), t("scaled.indicator_themes", ds.lang, n=len(ds.district_ids)))
 
 
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
@@ -231,13 +311,20 @@ def unit_suffix(ds: Dataset, unit: str) -> str:
     return t("unit_suffix", ds.lang, unit=ds.unit_label(unit))
 
 
-def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], **encodings) -> alt.LayerChart:
+def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], legend: bool = True, **encodings) -> alt.LayerChart:
     """District-coloured points shaped by kind: filled where the value is exact, hollow (a second layer
-    on top) where it is a bound (≥, >, ≈, ≲). Colour and fill share one scale, so one district legend."""
+    on top) where it is a bound (≥, >, ≈, ≲). Colour and fill share one scale, so one district legend
+    (none where colour cannot tell the many districts apart)."""
     scale = district_scale(ds)
     points = base.mark_point(size=115, strokeWidth=2.5, opacity=1, filled=False).encode(
-        color=district_color(ds),
-        fill=alt.Fill("district:N", scale=scale, title=ds.col("district"), sort=district_order(ds)),
+        color=district_color(ds, legend=legend),
+        fill=alt.Fill(
+            "district:N",
+            scale=scale,
+            title=ds.col("district"),
+            sort=district_order(ds),
+            legend=alt.Undefined if legend else None,
+        ),
         shape=kind_shape(ds, kinds),
         **encodings,
     )
@@ -283,6 +370,8 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         return None
     data = with_display_values(ds, paired)
     data["indicator_title"] = data["compare_key"].map(key_titles(ds, paired)).map(lambda x: header_label(x, ds.lang))
+    if many_districts(ds):
+        return target_strips(ds, data)
     data["row"] = data["district"] + " · " + data["period"] + " · " + data["kind_label"]
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     plot_width = WIDTH - 300
@@ -309,6 +398,21 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     )
     chart = alt.layer(points, ring, labels).properties(width=plot_width, height=alt.Step(19))
     return facet_by_indicator(chart)
+
+
+def target_strips(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
+    """Many districts: per indicator, one row per period and kind with a point per district, so the rows
+    no longer multiply with the districts (the values are in the tooltips and the indicators table)."""
+    data = data.assign(row=data["period"] + " · " + data["kind_label"])
+    kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
+    base = alt.Chart(data).encode(
+        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
+        y=alt.Y("row:N", title=None),
+        tooltip=indicator_tooltips(ds),
+    )
+    points = bounded_points(ds, base, kinds, legend=False)
+    chart = points.properties(width=WIDTH - 200, height=alt.Step(22))
+    return with_note(facet_by_indicator(chart), t("scaled.targets", ds.lang, n=len(ds.district_ids)))
 
 
 CLAUSES_SHOWN = 3  # clauses quoted in a bar's tooltip; the appendix lists them all
@@ -345,11 +449,14 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
     data = with_clauses(ds, labelled(ds, shares, policy_tool="policy_tool"), ["district_id", "policy_tool"])
     tools = ds.order("policy_tool")
     data["ink"] = data["policy_tool"].map(lambda k: text_colour(palette.TOOL_COLOURS[k]))
+    many = many_districts(ds)
+    # Many districts: ranked by the first tool's share, thinner bars, the shares in the tooltips only.
+    rows = tool_ranking(data, tools[0]) if many else district_order(ds)
     chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("district:N", title=None, sort=district_order(ds)),
+            y=alt.Y("district:N", title=None, sort=rows),
             x=alt.X("share:Q", title=ds.col("share"), axis=alt.Axis(format="%"), stack="normalize"),
             color=alt.Color(
                 "policy_tool_label:N",
@@ -368,8 +475,11 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
             ],
         )
         .transform_calculate(policy_tool_order=f"indexof({tools!r}, datum.policy_tool)")
-        .properties(width=WIDTH - 120, height=alt.Step(40))
+        .properties(width=WIDTH - 120, height=alt.Step(16 if many else 40))
     )
+    if many:
+        note = t("scaled.tool_mix", ds.lang, n=len(ds.district_ids), tool=ds.label("policy_tool", tools[0]))
+        return with_note(theme(chart), note)
     text = (
         alt.Chart(data)
         .mark_text(fontSize=11)
@@ -384,6 +494,13 @@ def tool_mix(ds: Dataset) -> alt.TopLevelMixin | None:
         .transform_calculate(mid="datum.cum - datum.share / 2")
     )
     return theme(alt.layer(chart, text))
+
+
+def tool_ranking(data: pd.DataFrame, tool: str) -> list[str]:
+    """District names by their share of `tool`, largest first (0 where a district has none)."""
+    first = data[data["policy_tool"] == tool].set_index("district")["share"]
+    shares = first.reindex(data["district"].unique(), fill_value=0)
+    return list(shares.sort_values(ascending=False, kind="stable").index)
 
 
 def ds_field(ds: Dataset, stem: str) -> str:
@@ -417,6 +534,8 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
     data = responsibility_data(ds)
     if data.empty:
         return None
+    if many_districts(ds):
+        return responsibility_overview(ds, data)
     lead_order = analysis.agency_roles(ds)
     agency_sort = list(dict.fromkeys(list(lead_order[ds_field(ds, "name")]) + list(data["agency"])))
     roles = [ds.col("lead"), ds.col("co"), ds.col("implied")]
@@ -456,6 +575,50 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
     )
 
 
+def responsibility_overview(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
+    """Many districts: one row per district, one column per agency (those named for most measures), shaded by
+    the number of measures the agency is named for; the tooltip splits it into lead, co-responsible and
+    implied. A panel per district grew to 26,000 px at 50 districts."""
+    roles = data.assign(role_key=[s if s == "issuer" else r for s, r in zip(data["source"], data["role"], strict=True)])
+    keys = ["district", "agency"]
+    split = (
+        roles.groupby([*keys, "role_key"])["measure_id"]
+        .nunique()
+        .unstack(fill_value=0)
+        .reindex(columns=["lead", "co", "issuer"], fill_value=0)
+    )
+    cells = split.assign(n=roles.groupby(keys)["measure_id"].nunique()).reset_index()
+    ranked = cells.groupby("agency")["n"].sum().sort_values(ascending=False, kind="stable")
+    shown = list(ranked.index[:AGENCIES_SHOWN])
+    cells = cells[cells["agency"].isin(shown)]
+    chart = (
+        alt.Chart(cells)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            y=alt.Y("district:N", title=None, sort=district_order(ds)),
+            x=alt.X(
+                "agency:N",
+                title=None,
+                sort=shown,
+                axis=alt.Axis(labelAngle=-90, labelLimit=260, orient="top", labelAlign="left", labelBaseline="middle"),
+            ),
+            color=alt.Color("n:Q", title=ds.col("n_measures"), scale=alt.Scale(scheme="greys", zero=True)),
+            tooltip=[
+                alt.Tooltip("district:N", title=ds.col("district")),
+                alt.Tooltip("agency:N", title=ds.col("agency")),
+                alt.Tooltip("n:Q", title=ds.col("n_measures")),
+                alt.Tooltip("lead:Q", title=ds.col("n_lead")),
+                alt.Tooltip("co:Q", title=ds.col("n_co")),
+                alt.Tooltip("issuer:Q", title=ds.col("implied")),
+            ],
+        )
+        .properties(width=alt.Step(18), height=alt.Step(14))
+    )
+    key = "scaled.responsibility_capped" if len(shown) < len(ranked) else "scaled.responsibility"
+    note = t(key, ds.lang, n=len(ds.district_ids), shown=len(shown), total=len(ranked))
+    return with_note(theme(chart), note)
+
+
 # --- seaborn heatmaps ----------------------------------------------------------------------
 
 
@@ -476,15 +639,14 @@ def seaborn_style(build):
 
 
 PANELS_PER_ROW = 4
-DISTRICTS_AS_COLUMNS = 6  # beyond this many, the coverage heatmap lists districts down the side
 
 
-def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
+def heatmap_panels(n: int, height: float, per_row: int = PANELS_PER_ROW) -> tuple[plt.Figure, list[plt.Axes]]:
     """Rows of heatmap panels for n districts (a bare matplotlib Figure, no pyplot)."""
     # A bare Figure, not pyplot: no backend switch and no inline display; report.figure shows it.
     from matplotlib.figure import Figure
 
-    cols = min(n, PANELS_PER_ROW)  # many districts wrap onto more rows instead of widening the figure
+    cols = min(n, per_row)  # many districts wrap onto more rows instead of widening the figure
     rows = -(-n // cols)
     fig = Figure(figsize=(3.6 * cols + 2.6, height * rows), layout="constrained")
     panels = list(fig.subplots(rows, cols, squeeze=False).flat)
@@ -493,19 +655,23 @@ def heatmap_panels(n: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
     return fig, panels[:n]
 
 
-def draw_heatmap(ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool) -> None:
-    """One annotated heatmap of counts; the y labels only where `show_y`."""
+def draw_heatmap(
+    ax: plt.Axes, table: pd.DataFrame, title: str, cmap: str, vmax: float, show_y: bool, annot: bool = True
+) -> None:
+    """One heatmap of counts, annotated or (too many cells to write) with a colour bar; the y labels only
+    where `show_y`."""
     import seaborn as sns
 
     sns.heatmap(
         table,
         ax=ax,
-        annot=True,
+        annot=annot,
         fmt="d",
         cmap=cmap,
         vmin=0,
         vmax=max(vmax, 1),
-        cbar=False,
+        cbar=not annot,
+        cbar_kws={"shrink": 0.4, "aspect": 30} if not annot else None,
         linewidths=0.5,
         linecolor="white",
         annot_kws={"fontsize": 9},
@@ -525,23 +691,28 @@ def coverage_heatmap(ds: Dataset) -> plt.Figure:
     cov = analysis.coverage(ds)
     themes = ds.labels("theme")
     names = ds.district_names()
-    many = len(ds.district_ids) > DISTRICTS_AS_COLUMNS
-    fig, axes = heatmap_panels(2, 0.33 * (len(ds.district_ids) if many else len(themes)) + 1.2 + 1.6 * many)
+    # Many districts: one row each, themes along the bottom, shades with a colour bar instead of written counts
+    # (thousands of numbers took half a minute to lay out and read as noise).
+    many = many_districts(ds)
+    fig, axes = heatmap_panels(2, (0.22 * len(ds.district_ids) + 2.8) if many else (0.33 * len(themes) + 1.2))
     for ax, column, show_y in zip(axes, ("quantified", "planned"), (True, False), strict=True):
         table = cov.pivot(index="theme", columns="district_id", values=column).reindex(
             index=list(themes), columns=ds.district_ids
         )
         table.index, table.columns = [themes[c] for c in table.index], [names[c] for c in table.columns]
-        shown = table.T if many else table  # many districts: one row each, themes along the bottom
-        draw_heatmap(ax, shown.astype(int), ds.col(column), palette.COUNT_CMAP, table.values.max(), show_y)
+        shown = table.T if many else table
+        draw_heatmap(
+            ax, shown.astype(int), ds.col(column), palette.COUNT_CMAP, table.values.max(), show_y, annot=not many
+        )
         if many:
             ax.tick_params(axis="x", rotation=90)
-    return fig
+    return with_note(fig, t("scaled.coverage", ds.lang, n=len(ds.district_ids))) if many else fig
 
 
 @seaborn_style
 def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
-    """Sub-tool × value-chain stage heatmaps of coded clauses, one per district."""
+    """Sub-tool × value-chain stage heatmaps of coded clauses, one per district; many districts: the first
+    few and one panel of all districts together (a panel each grew the kernel past 14 GB at 50)."""
     counts = analysis.subtool_stage_counts(ds)
     if counts.empty:
         return None
@@ -549,19 +720,26 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
     subs, stages = ds.labels("sub_tool"), ds.labels("value_chain_stage")
     tools = ds.vocab("sub_tool")["parent"]
     rows = [s for s in ds.order("sub_tool")]
-    fig, axes = heatmap_panels(len(districts), 0.3 * len(rows) + 1.6)
+    many = many_districts(ds)
+    panels = [(ds.district_name(d), counts[counts.district_id == d]) for d in districts]
+    if many:
+        total = t("scaled.all_districts", ds.lang, n=len(districts))
+        panels = [*panels[: PANELS_SHOWN - 1], (total, counts)]
+    # Many districts: two panels a row, as wide as the two-district figure.
+    per_row = 2 if many else PANELS_PER_ROW
+    fig, axes = heatmap_panels(len(panels), 0.3 * len(rows) + 1.6, per_row)
     vmax = counts["n"].max()
-    for i, (ax, district) in enumerate(zip(axes, districts, strict=True)):
-        table = (
-            counts[counts.district_id == district]
-            .pivot_table(index="sub_tool", columns="value_chain_stage", values="n", aggfunc="sum", fill_value=0)
-            .reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0)
-        )
+    for i, (ax, (title, subset)) in enumerate(zip(axes, panels, strict=True)):
+        table = subset.pivot_table(
+            index="sub_tool", columns="value_chain_stage", values="n", aggfunc="sum", fill_value=0
+        ).reindex(index=rows, columns=ds.order("value_chain_stage"), fill_value=0)
         table.index = [f"{short_label(ds.label('policy_tool', tools[s]), ds.lang)} · {subs[s]}" for s in table.index]
         table.columns = [wrap_label(stages[c], ds.lang, locale(ds.lang)["stage_wrap"]) for c in table.columns]
-        draw_heatmap(
-            ax, table.astype(int), ds.district_name(district), palette.COUNT_CMAP, vmax, i % PANELS_PER_ROW == 0
-        )
+        top = table.values.max() if subset is counts else vmax  # the total has its own shade scale
+        draw_heatmap(ax, table.astype(int), title, palette.COUNT_CMAP, top, i % per_row == 0)
+    if many:
+        note = t("scaled.subtool_stage", ds.lang, n=len(districts), shown=PANELS_SHOWN - 1)
+        return with_note(fig, note)
     return fig
 
 
@@ -571,22 +749,27 @@ def subtool_stage_heatmap(ds: Dataset) -> plt.Figure | None:
 def share_bars(ds: Dataset, data: pd.DataFrame, code: str, vocabulary: str, title_key: str) -> alt.TopLevelMixin:
     """Grouped horizontal bars: share of coded clauses per category, one colour per district."""
     data = with_clauses(ds, labelled(ds, data, **{code: vocabulary}), ["district_id", code])
+    many = many_districts(ds)
+    encodings = dict(
+        y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
+        x=alt.X("share:Q", title=ds.col("share"), axis=alt.Axis(format="%")),
+        color=district_color(ds, legend=not many),
+        tooltip=[
+            alt.Tooltip("district:N", title=ds.col("district")),
+            alt.Tooltip(f"{code}_label:N", title=ds.col(title_key)),
+            alt.Tooltip("n:Q", title=ds.col("count")),
+            alt.Tooltip("share:Q", title=ds.col("share"), format=".1%"),
+            clause_tooltip(ds),
+        ],
+    )
+    if many:  # one row per category with a tick per district (named in the tooltip): rows no longer multiply
+        chart = alt.Chart(data).mark_tick(thickness=2, size=16, opacity=0.8).encode(**encodings)
+        chart = chart.properties(width=WIDTH - 220, height=alt.Step(24))
+        return with_note(theme(chart), t("scaled.shares", ds.lang, n=len(ds.district_ids)))
     chart = (
         alt.Chart(data)
         .mark_bar()
-        .encode(
-            y=alt.Y(f"{code}_label:N", title=None, sort=ordered_labels(ds, vocabulary)),
-            yOffset=alt.YOffset("district:N", sort=district_order(ds)),
-            x=alt.X("share:Q", title=ds.col("share"), axis=alt.Axis(format="%")),
-            color=district_color(ds),
-            tooltip=[
-                alt.Tooltip("district:N", title=ds.col("district")),
-                alt.Tooltip(f"{code}_label:N", title=ds.col(title_key)),
-                alt.Tooltip("n:Q", title=ds.col("count")),
-                alt.Tooltip("share:Q", title=ds.col("share"), format=".1%"),
-                clause_tooltip(ds),
-            ],
-        )
+        .encode(yOffset=alt.YOffset("district:N", sort=district_order(ds)), **encodings)
         .properties(width=WIDTH - 220, height=alt.Step(9))
     )
     return theme(chart)
@@ -613,6 +796,12 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
     """The most distinctive terms of each district by log-odds z-score, with the Z_CRITICAL line."""
     if terms.empty:
         return None
+    note = ""
+    if many_districts(ds):  # the first few districts' panels; a panel each would run to thousands of pixels
+        shown = [d for d in ds.district_ids if d in set(terms["district_id"])][:TERM_PANELS]
+        n = terms["district_id"].nunique()
+        terms = terms[terms["district_id"].isin(shown)]
+        note = t("scaled.distinctive_terms", ds.lang, n=n, shown=len(shown)) if n > len(shown) else ""
     data = labelled(ds, terms)
     data["label"] = [term_label(ds, t_, g) for t_, g in zip(data["term"], data["gloss_en"], strict=True)]
     data["passes_label"] = data["passes"].map({True: ds.col("yes"), False: ds.col("no")})
@@ -642,4 +831,5 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
     rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(Z_CRITICAL))
     # Two panels per row: the term labels (with English glosses) take much of each panel's width.
     chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // facet_columns(ds, 2) + 40, height=alt.Step(16))
-    return facet_by_district(ds, chart, most=2).resolve_scale(y="independent")
+    chart = facet_by_district(ds, chart, most=2).resolve_scale(y="independent")
+    return with_note(chart, note) if note else chart

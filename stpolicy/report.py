@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 from IPython.display import display
 
-from . import downloads, fonts, i18n, narrative, notebook
+from . import charts, downloads, fonts, i18n, narrative, notebook
 from .data import Dataset, load
 from .i18n import data_column, t
 from .registry import Item, RegistryError, registry
@@ -151,8 +151,10 @@ class Report:
         alt_text = escape(t(f"figures.{name}.alt", self.lang))
         source = self.source_line(item.tables)
         interactive_chart = isinstance(chart, alt.TopLevelMixin)
+        note = charts.chart_note(chart)  # how a chart drawn for many districts reads
+        note_html = f'<p class="source figure-note">{escape(note)}</p>' if note else ""
         if interactive_chart:
-            spec = fonts.localise(chart.to_dict(), self.lang)
+            spec = charts.without_unused_columns(fonts.localise(chart.to_dict(), self.lang))
             svg, png = self.export_altair(name, spec)
             notebook.show_chart(name, png, t(f"figures.{name}.alt", self.lang), vega_lite=spec)
             # The report's script draws the chart here. Without JavaScript the reader gets a note, not a
@@ -179,13 +181,13 @@ class Report:
         # The caption closes the figure and holds the hint and source: HTML allows a figcaption only
         # as a figure's first or last child.
         caption = caption.replace("</figcaption>", "")
-        wrap = '<figure class="report-figure" id="{id}">{body}{caption}{hint}{source}</figcaption></figure>'
+        wrap = '<figure class="report-figure" id="{id}">{body}{caption}{note}{hint}{source}</figcaption></figure>'
         hint = (
             f'<p class="hint screen-only">{escape(t("interactive_hint", self.lang))}</p>' if interactive_chart else ""
         )
         emit(
-            wrap.format(id=item.html_id, body=interactive, caption=caption, hint=hint, source=source),
-            wrap.format(id=item.html_id, body=static, caption=caption, hint="", source=source),
+            wrap.format(id=item.html_id, body=interactive, caption=caption, note=note_html, hint=hint, source=source),
+            wrap.format(id=item.html_id, body=static, caption=caption, note=note_html, hint="", source=source),
             meta={"kind": "figure", "id": item.html_id, "name": name, "section": item.section},
         )
 

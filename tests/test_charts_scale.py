@@ -1,0 +1,140 @@
+"""Charts for many districts: above charts.MANY_DISTRICTS they switch to designs that scale (one row or one
+mark per district, capped panels) and stay narrow and bounded; with the two curated districts they are the
+designs the report has always drawn. Unit tests on chart specs and figures, no build."""
+
+import importlib.util
+import re
+
+import pytest
+import vl_convert as vlc
+from conftest import DATA, ROOT
+
+from stpolicy import analysis, charts, fonts, vocabulary
+from stpolicy.data import load
+from stpolicy.i18n import t
+
+N_MANY = 20  # well above the threshold; 50 districts take longer and prove nothing more
+MAX_WIDTH = 1000  # px, issue 13
+MAX_HEIGHT = 2000  # px: an overview, not a panel per district
+ALTAIR = ["indicator_themes", "targets", "tool_mix", "subtool_mix", "stage_mix", "responsibility", "distinctive_terms"]
+MATPLOTLIB = ["coverage_heatmap", "subtool_stage_heatmap"]
+
+
+def synthetic_module():
+    spec = importlib.util.spec_from_file_location("synthetic_districts", ROOT / "scripts" / "synthetic_districts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def many_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("many") / "data"
+    synthetic_module().synthesise(DATA, folder, N_MANY)
+    return folder
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def many(request, many_dir):
+    return load(many_dir, request.param, [])
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def two(request):
+    return load(DATA, request.param, [])
+
+
+def chart(ds, name):
+    build = getattr(charts, name)
+    return build(ds, vocabulary.distinctive_terms(ds, top=10)) if name == "distinctive_terms" else build(ds)
+
+
+def svg_size(spec: dict) -> tuple[float, float]:
+    fonts.use_in_vl_convert()
+    svg = vlc.vegalite_to_svg(spec)
+    return float(re.search(r'width="([\d.]+)"', svg).group(1)), float(re.search(r'height="([\d.]+)"', svg).group(1))
+
+
+@pytest.mark.parametrize("name", ALTAIR)
+def test_many_district_charts_are_drawn_narrow_and_bounded(many, name):
+    spec = charts.without_unused_columns(fonts.localise(chart(many, name).to_dict(), many.lang))
+    width, height = svg_size(spec)
+    assert width <= MAX_WIDTH, (name, width)
+    assert height <= MAX_HEIGHT, (name, height)
+    note = charts.chart_note(spec)  # the caption says how the scaled design reads
+    assert note and re.search(rf"\b{N_MANY}\b|{N_MANY}个", note), note
+
+
+@pytest.mark.parametrize("name", MATPLOTLIB)
+def test_many_district_heatmaps_are_bounded(many, name):
+    fig = chart(many, name)
+    width, height = fig.get_size_inches()
+    assert width <= 10 and height <= 15, (name, width, height)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) <= charts.PANELS_SHOWN
+    assert str(N_MANY) in charts.chart_note(fig)
+
+
+def test_capped_heatmap_ends_with_every_district_together(many):
+    fig = charts.subtool_stage_heatmap(many)
+    titles = [title for title, _ in fig.stpolicy_tables]
+    assert titles[:-1] == [many.district_name(d) for d in many.district_ids[: charts.PANELS_SHOWN - 1]]
+    assert titles[-1] == t("scaled.all_districts", many.lang, n=N_MANY)
+    total = fig.stpolicy_tables[-1][1]
+    assert total.values.sum() == analysis.subtool_stage_counts(many)["n"].sum()
+
+
+def test_tool_mix_ranks_districts_by_the_first_tool(many):
+    order = charts.tool_mix(many).to_dict()["encoding"]["y"]["sort"]
+    shares = analysis.tool_shares(many)
+    first = shares[shares["policy_tool"] == many.order("policy_tool")[0]].set_index("district_id")["share"]
+    ids = {name: d for d, name in many.district_names().items()}
+    ranked = [first.get(ids[name], 0) for name in order]
+    assert ranked == sorted(ranked, reverse=True)
+    assert sorted(order) == sorted(ids)
+
+
+def test_responsibility_overview_counts_the_measures_of_each_agency(many):
+    data = charts.responsibility_data(many)
+    spec = charts.responsibility(many).to_dict()
+    cells = next(iter(spec["datasets"].values()))
+    assert {c["district"] for c in cells} == set(many.district_names().values())
+    for cell in cells[:40]:
+        rows = data[(data["district"] == cell["district"]) & (data["agency"] == cell["agency"])]
+        assert cell["n"] == rows["measure_id"].nunique()
+        assert cell["lead"] == rows.loc[(rows["role"] == "lead") & (rows["source"] != "issuer"), "measure_id"].nunique()
+
+
+def test_two_districts_keep_their_designs(two):
+    """The switch happens only above the threshold: panels per district, a row per district·year·kind."""
+    assert len(two.district_ids) <= charts.MANY_DISTRICTS
+    for name in ALTAIR:
+        assert not charts.chart_note(chart(two, name).to_dict()), name
+    assert chart(two, "indicator_themes").to_dict()["facet"]["field"] == "district"
+    assert chart(two, "responsibility").to_dict()["facet"]["row"]["field"] == "district"
+    targets = chart(two, "targets").to_dict()
+    assert targets["facet"]["row"]["field"] == "indicator_title" and len(targets["spec"]["layer"]) == 3
+    assert len(chart(two, "tool_mix").to_dict()["layer"]) == 2  # bars and their share labels
+    assert chart(two, "stage_mix").to_dict()["encoding"]["yOffset"]["field"] == "district"
+    heatmap = charts.subtool_stage_heatmap(two)
+    assert [title for title, _ in heatmap.stpolicy_tables] == list(two.district_names().values())
+    coverage = charts.coverage_heatmap(two)
+    assert not charts.chart_note(coverage) and len(coverage.axes) == 2  # written counts, no colour bars
+    assert any(text.get_text().isdigit() for text in coverage.axes[0].texts)
+
+
+def test_unused_columns_leave_the_drawing_unchanged(two):
+    spec = fonts.localise(charts.tool_mix(two).to_dict(), two.lang)
+    slim = charts.without_unused_columns(spec)
+    (before,), (after,) = spec["datasets"].values(), slim["datasets"].values()
+    assert set(after[0]) < set(before[0])  # something was dropped ...
+    assert {"district", "share", "n", "clauses", "policy_tool"} <= set(after[0])  # ... not what the chart names
+    fonts.use_in_vl_convert()
+    assert vlc.vegalite_to_svg(slim) == vlc.vegalite_to_svg(spec)
+
+
+def test_scaled_notes_exist_in_every_language():
+    for key in ["indicator_themes", "targets", "tool_mix", "shares", "responsibility", "coverage", "subtool_stage"]:
+        for lang in ("en", "zh"):
+            assert t(f"scaled.{key}", lang, n=50, shown=3, total=30, tool="x")
+    assert "，" in t("scaled.tool_mix", "zh", n=50, tool="供给型") and "：" in t("scaled.targets", "zh", n=50)
