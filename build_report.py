@@ -6,9 +6,13 @@ Run `python build_report.py --help` for the options. Exit codes: 0 built (or dat
 path:line: column: message), 130 interrupted (Ctrl-C; the previous report is unchanged).
 """
 
+import signal
 import sys
 
 if __name__ == "__main__":
+    # Ctrl-C must stop the build cleanly even where the shell started it with SIGINT ignored (a
+    # background job of a script inherits SIG_IGN, and Python then never raises KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         from stpolicy.cli import main
 
