@@ -1,0 +1,141 @@
+"""Both editions are valid and accessible, fit a phone, and print well.
+
+- HTML: the Nu HTML Checker (vnu-jar) finds no error; axe-core finds no serious or critical violation.
+- Phone (420 px wide): no horizontal page scroll, every chart inside the viewport.
+- PDF: no blank page, tagged (PDF/UA) with the document's language and title.
+The checkers come from npm (scripts/install.sh puts them in node_modules/); Java from Debian.
+"""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import zlib
+
+import pytest
+from browser import CHROMIUM, FLAGS, require_chromium
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+LANGS = ["en", "zh"]
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require(path, what: str):
+    """In CI a missing checker is a failure; elsewhere the test is skipped."""
+    if not path or not os.path.exists(path):
+        message = f"{what} is missing (scripts/install.sh installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def pdf_tool(*args) -> str:
+    if not shutil.which(args[0]):
+        pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def pdf_objects(pdf) -> bytes:
+    """The PDF's bytes with its compressed streams inflated (the catalog sits in an object stream)."""
+    data = pdf.read_bytes()
+    inflated = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        with contextlib.suppress(zlib.error):
+            inflated.append(zlib.decompress(match.group(1)))
+    return b"".join(inflated)
+
+
+def open_page(path, width: int, script=None, wait_ms: int = 500):
+    """Load a report offline at a viewport width, wait for every chart, run `script` in the page."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function(
+            "document.querySelectorAll('.vega-chart').length === "
+            "document.querySelectorAll('.vega-chart.vega-embed svg.marks').length",
+            timeout=30000,
+        )
+        page.wait_for_timeout(wait_ms)  # a chart that had to shrink is drawn again
+        result = script(page)
+        browser.close()
+    return result
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_passes_the_nu_html_checker(built, lang):
+    require(shutil.which("java"), "java (Debian default-jre-headless)")
+    require(VNU, "vnu-jar (npm)")
+    html = built / "report" / f"report.{lang}.html"
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--errors-only", str(html)], capture_output=True, text=True
+    )
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    errors = [f"{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] in ("error", "non-document-error")]
+    assert not errors, f"{len(errors)} errors, first: {errors[:10]}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_has_no_serious_accessibility_violations(built, lang):
+    require(AXE, "axe-core (npm)")
+
+    def run_axe(page):
+        page.add_script_tag(path=str(AXE))
+        return page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+
+    violations = open_page(built / "report" / f"report.{lang}.html", 1280, run_axe)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_phone_width_has_no_horizontal_scroll_and_charts_fit(built, lang):
+    def measure(page):
+        return page.evaluate("""() => ({
+            viewport: window.innerWidth,
+            page: document.documentElement.scrollWidth,
+            charts: Array.from(document.querySelectorAll('figure.report-figure')).map(f => {
+                const shown = Array.from(f.querySelectorAll('.vega-chart svg.marks, .static-chart svg, .narrow-only'))
+                    .filter(e => e.getBoundingClientRect().width > 0);
+                const r = shown.length ? shown[0].getBoundingClientRect() : null;
+                return {id: f.id, left: r ? r.left : null, right: r ? r.right : null};
+            }),
+        })""")
+
+    state = open_page(built / "report" / f"report.{lang}.html", 420, measure, wait_ms=1500)
+    assert state["viewport"] == 420
+    assert state["page"] <= state["viewport"], f"page is {state['page']} px wide at {state['viewport']} px"
+    assert len(state["charts"]) >= 6
+    outside = [c for c in state["charts"] if c["left"] is None or c["left"] < 0 or c["right"] > state["viewport"]]
+    assert not outside, outside
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_is_tagged_with_language_and_title_and_has_no_blank_page(built, lang):
+    pdf = built / "report" / f"report.{lang}.pdf"
+    info = pdf_tool("pdfinfo", str(pdf))
+    assert re.search(r"^Tagged:\s+yes", info, re.M), info
+    html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+    assert re.search(r"^Title:\s+(.+)$", info, re.M).group(1).strip() == title.replace("&amp;", "&")
+    lang_code = re.search(r'<html lang="([^"]+)"', html).group(1)
+    assert f"/Lang ({lang_code})".encode() in pdf_objects(pdf)
+    pages = pdf_tool("pdftotext", "-layout", str(pdf), "-").split("\f")[:-1]
+    assert len(pages) >= 10
+    # Running header (title, section) and the page number do not count as content.
+    for number, text in enumerate(pages, 1):
+        body = re.sub(r"\d+\s*/\s*\d+", "", text)
+        body = body.replace(title, "")
+        lines = [line for line in body.splitlines() if line.strip()]
+        assert len(lines) > 2, f"page {number} of {len(pages)} is blank: {text!r}"
