@@ -828,7 +828,8 @@ def distinctive_terms(ds: Dataset, terms: pd.DataFrame) -> alt.TopLevelMixin | N
             ],
         )
     )
-    rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666").encode(x=alt.datum(Z_CRITICAL))
+    # aria=False: the axis title names the dashed line and its value; as a bare line it has nothing to say.
+    rule = alt.Chart(data).mark_rule(strokeDash=[4, 3], color="#666", aria=False).encode(x=alt.datum(Z_CRITICAL))
     # Two panels per row: the term labels (with English glosses) take much of each panel's width.
     chart = alt.layer(bars, rule).properties(width=(WIDTH - 260) // facet_columns(ds, 2) + 40, height=alt.Step(16))
     chart = facet_by_district(ds, chart, most=2).resolve_scale(y="independent")

@@ -18,7 +18,12 @@ from .report import script_safe_json
 from .sources import Sources, link_quotes, normalise, passages_by_id, verbatim_quotes
 
 SECTION_ID = "sec-data"
-LICENCE = {"name": "MIT", "title": "MIT License", "path": "https://opensource.org/licenses/MIT"}  # as README says
+# The licence of the curated tables (the data package's content); the code is MIT (README, "Licence").
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
 
 

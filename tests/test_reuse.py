@@ -138,6 +138,27 @@ def test_datapackage_describes_every_table_from_its_sidecar():
     assert set(fields["kind"]["constraints"]["enum"]) >= {"actual", "target"}
 
 
+def test_curated_data_is_licensed_cc_by_in_the_data_package_and_the_citation():
+    from stpolicy import reuse
+    from stpolicy.i18n import t
+
+    files = downloads.bundle(DATA, "title", reuse.LICENCE, dt.date(2026, 1, 2))
+    package = json.loads(zipfile.ZipFile(io.BytesIO(files[f"{downloads.PACKAGE_NAME}.zip"])).read("datapackage.json"))
+    assert package["licenses"] == [
+        {
+            "name": "CC-BY-4.0",
+            "title": "Creative Commons Attribution 4.0 International",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+        }
+    ]
+    note = re.search(r"note = \{(.*)\}", reuse.bibtex("A & B", "2026-01-02", "zh")).group(1)
+    assert "CC BY 4.0" in note and "MIT" in note and "政府信息公开" in note
+    for lang in LANGS:
+        line = t("reuse.licence", lang)
+        assert "CC BY 4.0" in line and "MIT" in line and "政府信息公开" in line, line
+    assert not re.search(r"[\u4e00-\u9fff][,:;()]|[,:;()][\u4e00-\u9fff]", t("reuse.licence", "zh"))
+
+
 # --- source offsets and cross-references (package functions) ------------------------------------
 
 
@@ -243,6 +264,7 @@ def test_download_links_decode_to_the_curated_data(built, lang):
             assert [r["quote"] for r in copied] == [r["quote"] for r in original]
     package = json.loads(archive.read("datapackage.json"))
     assert {r["path"] for r in package["resources"]} == {p.name for p in DATA.glob("*.csv")}
+    assert [licence["name"] for licence in package["licenses"]] == ["CC-BY-4.0"]
     # ... and the XLSX workbook one sheet per table with the same rows.
     from openpyxl import load_workbook
 
@@ -312,7 +334,12 @@ def test_citation_sources_and_other_edition(built, lang):
     bibtex = html.unescape(re.search(r"<code>(@misc.*?)</code>", page, re.S).group(1))
     from stpolicy import __version__
 
-    assert bibtex.startswith("@misc{") and f"version = {{{__version__}}}" in bibtex and "MIT" in bibtex
+    assert bibtex.startswith("@misc{") and f"version = {{{__version__}}}" in bibtex
+    # The licence: curated data CC BY 4.0, code MIT, sources public government information.
+    note = re.search(r"note = \{(.*)\}", bibtex).group(1)
+    licence = html.unescape(re.search(r'<p class="licence">(.*?)</p>', page, re.S).group(1))
+    for text in (note, licence):
+        assert "CC BY 4.0" in text and "MIT" in text and "政府信息公开" in text, text
     for d in read_rows(DATA / "districts.csv"):
         assert d["doc_index_no"] in page and d[f"issuer_{lang}"] in html.unescape(page) and d["doc_date"] in page
     assert 'id="sec-data"' in page and 'href="#sec-data"' in page
