@@ -137,8 +137,12 @@ def with_note(chart, text: str):
 def chart_note(chart) -> str:
     """The caption note a chart carries ('' for none)."""
     if isinstance(chart, dict):  # a vega-lite spec
-        return (chart.get("usermeta") or {}).get("note", "")
-    return getattr(chart, "stpolicy_note", "")
+        meta = chart.get("usermeta")
+    elif isinstance(chart, alt.TopLevelMixin):
+        meta = chart.usermeta  # Undefined unless with_note set it
+    else:
+        return getattr(chart, "stpolicy_note", "")  # a matplotlib Figure
+    return meta.get("note", "") if isinstance(meta, dict) else ""
 
 
 def without_unused_columns(spec: dict) -> dict:
@@ -290,7 +294,8 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
         stated_text(v, u, ds.units, s) for v, u, s in zip(out["value"], out["unit"], out["symbol"], strict=True)
     ]
     out["period"] = out["period"].astype(str)
-    out["wording_label"] = out["aspirational"].map(lambda a: ds.label("aspirational", "true" if a else "false"))
+    wording = {a: ds.label("aspirational", "true" if a else "false") for a in (True, False)}  # a lookup per row
+    out["wording_label"] = out["aspirational"].map(lambda a: wording[bool(a)])  # took 6 s at 50 districts
     out["section_shown"] = out["section"].map(ds.section_path)
     return out
 

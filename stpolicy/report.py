@@ -123,15 +123,19 @@ class Report:
         return item
 
     def source_line(self, tables: tuple[str, ...]) -> str:
-        """'Source: the documents. Curated data: data/x.csv, y.csv.'"""
-        docs = [
-            t("doc_cite", self.lang, title=d[data_column("doc_title", self.lang)], date=d.doc_date)
-            for _, d in self.ds.districts.iterrows()
-        ]
+        """'Source: the documents. Curated data: data/x.csv, y.csv.' With many districts the documents are
+        counted, not cited: the documents table lists them, and fifty citations under every figure buried it."""
+        if charts.many_districts(self.ds):
+            docs = t("documents_cited", self.lang, n=len(self.ds.districts))
+        else:
+            docs = t("list_sep", self.lang).join(
+                t("doc_cite", self.lang, title=d[data_column("doc_title", self.lang)], date=d.doc_date)
+                for _, d in self.ds.districts.iterrows()
+            )
         text = t(
             "source_line",
             self.lang,
-            docs=t("list_sep", self.lang).join(docs),
+            docs=docs,
             tables=", ".join(f"{x}.csv" for x in tables),
         )
         line = t("formats.labelled", self.lang, label=t("source_label", self.lang), text=text)

@@ -138,3 +138,17 @@ def test_scaled_notes_exist_in_every_language():
         for lang in ("en", "zh"):
             assert t(f"scaled.{key}", lang, n=50, shown=3, total=30, tool="x")
     assert "，" in t("scaled.tool_mix", "zh", n=50, tool="供给型") and "：" in t("scaled.targets", "zh", n=50)
+
+
+def test_report_shows_the_note_and_counts_the_documents(many_dir, tmp_path, monkeypatch):
+    from stpolicy import report
+
+    emitted = []
+    monkeypatch.setattr(report, "emit", lambda html_text, static=None, meta=None: emitted.append(html_text))
+    r = report.Report(str(many_dir), [], "en", str(tmp_path / "fig"))
+    r.figure("tool_mix", charts.tool_mix(r.ds))
+    r.figure("coverage", charts.coverage_heatmap(r.ds))
+    for page, chart in zip(emitted, [charts.tool_mix(r.ds), charts.coverage_heatmap(r.ds)], strict=True):
+        note = charts.chart_note(chart)
+        assert note and f'<p class="source figure-note">{report.escape(note)}</p>' in page
+        assert t("documents_cited", "en", n=N_MANY) in page and r.ds.districts["doc_date"].iloc[0] not in page
