@@ -145,10 +145,13 @@ def chart_note(chart) -> str:
     return meta.get("note", "") if isinstance(meta, dict) else ""
 
 
+KEPT_COLUMNS = {"quote"}  # with every *_id column: the page's script opens a clicked mark's source passage by them
+
+
 def without_unused_columns(spec: dict) -> dict:
     """The spec with its inline datasets cut to the columns the spec names somewhere (fields, expressions,
-    tooltips): altair writes each chart's whole data frame into the page. Conservative: a column whose name
-    appears anywhere outside the data stays."""
+    tooltips) and the ids and quotes a click on a mark needs: altair writes each chart's whole data frame into
+    the page. Conservative: a column whose name appears anywhere outside the data stays."""
     datasets = spec.get("datasets")
     if not datasets:
         return spec
@@ -156,7 +159,11 @@ def without_unused_columns(spec: dict) -> dict:
     slim = {}
     for name, rows in datasets.items():
         columns = dict.fromkeys(c for row in rows for c in row)
-        used = {c for c in columns if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", rest)}
+        used = {
+            c
+            for c in columns
+            if c in KEPT_COLUMNS or c.endswith("_id") or re.search(rf"(?<!\w){re.escape(c)}(?!\w)", rest)
+        }
         slim[name] = [{c: v for c, v in row.items() if c in used} for row in rows]
     return {**spec, "datasets": slim}
 

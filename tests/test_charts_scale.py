@@ -124,13 +124,17 @@ def test_two_districts_keep_their_designs(two):
 
 
 def test_unused_columns_leave_the_drawing_unchanged(two):
-    spec = fonts.localise(charts.tool_mix(two).to_dict(), two.lang)
+    spec = fonts.localise(charts.targets(two).to_dict(), two.lang)
     slim = charts.without_unused_columns(spec)
     (before,), (after,) = spec["datasets"].values(), slim["datasets"].values()
     assert set(after[0]) < set(before[0])  # something was dropped ...
-    assert {"district", "share", "n", "clauses", "policy_tool"} <= set(after[0])  # ... not what the chart names
+    assert {"district", "value", "shown", "bounded", "aspirational", "indicator_title"} <= set(after[0])  # ... not this
     fonts.use_in_vl_convert()
     assert vlc.vegalite_to_svg(slim) == vlc.vegalite_to_svg(spec)
+    # A click on a mark opens its source passage by the row's id or quote (reuse.js): those stay.
+    responsibility = charts.without_unused_columns(charts.responsibility(two).to_dict())
+    assert {"district_id", "measure_id", "agency_id"} <= set(next(iter(responsibility["datasets"].values()))[0])
+    assert {"indicator_id", "quote"} <= set(after[0])
 
 
 def test_scaled_notes_exist_in_every_language():
