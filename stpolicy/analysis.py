@@ -457,12 +457,18 @@ def measure_paragraph(ds: Dataset, measure: pd.Series) -> str:
     return line[line.find(measure.quote) :] if measure.quote in line else line
 
 
-def measure_commitments(ds: Dataset) -> pd.DataFrame:
+def district_measures(ds: Dataset, district: str | None) -> pd.DataFrame:
+    """The measures of one district (all for None)."""
+    return ds.measures if district is None else ds.measures[ds.measures["district_id"] == district]
+
+
+def measure_commitments(ds: Dataset, district: str | None = None) -> pd.DataFrame:
     """(measure_id, indicator_id) for every quantified commitment a measure contains: the indicator's curated
-    `measure_id` where given, else the measure whose paragraph contains the indicator's quote."""
+    `measure_id` where given, else the measure whose paragraph contains the indicator's quote. One district's
+    measures only where given (a table per district then costs one district's work, not all of them)."""
     ind = ds.indicators
     rows = []
-    for _, m in ds.measures.iterrows():
+    for _, m in district_measures(ds, district).iterrows():
         paragraph = measure_paragraph(ds, m)
         mine = ind[ind["district_id"] == m.district_id]
         if "measure_id" in ind:
@@ -476,13 +482,14 @@ def measure_commitments(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure_id", "indicator_id"]).drop_duplicates()
 
 
-def measure_overview(ds: Dataset) -> pd.DataFrame:
-    """One row per measure: its themes (from its clauses, most clauses first), commitments (indicator ids),
-    sub-tools with clause counts, and how many of its clauses are in scope."""
+def measure_overview(ds: Dataset, district: str | None = None) -> pd.DataFrame:
+    """One row per measure (of one district where given): its themes (from its clauses, most clauses first),
+    commitments (indicator ids), sub-tools with clause counts, and how many of its clauses are in scope."""
     codes = clauses(ds)
-    links = measure_commitments(ds)
+    links = measure_commitments(ds, district)
+    measures = district_measures(ds, district)
     rows = []
-    for _, m in ds.measures.iterrows():
+    for _, m in measures.iterrows():
         mine = codes[codes["measure_id"] == m.measure_id]
         # themes are optional: a measure and its clauses may have none
         themes = [x for x in mine["theme"].value_counts(sort=True).index.tolist() or [m.theme] if x]
@@ -497,4 +504,5 @@ def measure_overview(ds: Dataset) -> pd.DataFrame:
                 "n_in_scope": int(mine["in_scope"].sum()),
             }
         )
-    return ds.measures.merge(pd.DataFrame(rows), on="measure_id")
+    columns = ["measure_id", "themes", "indicator_ids", "sub_tools", "n_clauses", "n_in_scope"]
+    return measures.merge(pd.DataFrame(rows, columns=columns), on="measure_id")

@@ -296,8 +296,7 @@ def agreement(ds: Dataset) -> pd.DataFrame:
 def measures(ds: Dataset, district: str) -> pd.DataFrame:
     """Every measure of one district's plan: number, title, themes, lead agency, the quantified commitments its
     paragraph contains and its instruments (sub-tools, with clause counts where more than one)."""
-    overview = analysis.measure_overview(ds)
-    overview = overview[overview["district_id"] == district]
+    overview = analysis.measure_overview(ds, district)
     ind = analysis.indicators(ds).set_index("indicator_id")
     names = analysis.agency_names(ds).set_index("name_as_written")[ds.field("display")]
     themes, subs = ds.labels("theme"), ds.labels("sub_tool")
