@@ -54,7 +54,7 @@ def test_html_is_self_contained(built, lang):
     assert "@font-face" in html and "font/woff2;base64," in html
     assert "from stpolicy" not in html and "r.heading(" not in html  # no code cells shown
     # Interactive charts carry their spec, not a second copy of themselves as SVG (the PDF has that).
-    containers = re.findall(r'<div class="vega-chart"[^>]*>(.*?)</div>', html, re.S)
+    containers = re.findall(r'<div [^>]*class="vega-chart"[^>]*>(.*?)</div>', html, re.S)
     assert containers and all(c.startswith('<p class="chart-fallback">') and "<svg" not in c for c in containers)
 
 
