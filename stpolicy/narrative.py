@@ -244,11 +244,12 @@ def responsibility_counts(ds: Dataset) -> dict[str, dict]:
     return out
 
 
-def absent_leads(ds: Dataset, district: str) -> list[tuple[str, str]]:
+def absent_leads(ds: Dataset, district: str, resp: pd.DataFrame | None = None) -> list[tuple[str, str]]:
     """(agency name, other district) for each agency that leads measures elsewhere (named or implied) but that
     none of `district`'s responsibility lists names: the statement "X's lists never name Y" is true exactly
-    for these."""
-    resp = analysis.responsibilities(ds)
+    for these. `resp`: analysis.responsibilities(ds), when the caller has it (once per district it was most of
+    a 50-district build's responsibility section)."""
+    resp = analysis.responsibilities(ds) if resp is None else resp
     here = resp[resp["district_id"] == district]
     if not (here["source"] == "named").any():
         return []
@@ -260,6 +261,7 @@ def absent_leads(ds: Dataset, district: str) -> list[tuple[str, str]]:
 def responsibility(ds: Dataset) -> list[str]:
     """Per district: who leads most measures, or that the issuer leads them all; places named."""
     out = []
+    resp = analysis.responsibilities(ds)
     for district, c in responsibility_counts(ds).items():
         name = ds.district_name(district)
         if c["issuer"]:
@@ -292,7 +294,7 @@ def responsibility(ds: Dataset) -> list[str]:
                     places=join([lower_first(x, ds.lang) for x in c["places"][ds.field("display")]], ds.lang),
                 )
             )
-        for agency, other in absent_leads(ds, district):
+        for agency, other in absent_leads(ds, district, resp):
             # absent_leads is empty unless the district names agencies, so a top lead exists here
             top = c["top"][ds.field("name")]
             out.append(
