@@ -49,14 +49,16 @@ def pdf_objects(pdf) -> bytes:
     return b"".join(inflated)
 
 
-def open_page(path, width: int, script=None, wait_ms: int = 500):
-    """Load a report offline at a viewport width, wait for every chart, run `script` in the page."""
+def open_page(path, width: int, script=None, wait_ms: int = 500, scheme: str = "light"):
+    """Load a report offline at a viewport width (and colour scheme), wait for every chart, run `script`."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
+        page = browser.new_context(
+            offline=True, viewport={"width": width, "height": 900}, color_scheme=scheme
+        ).new_page()
         page.goto(path.resolve().as_uri())
         page.wait_for_function(
             "document.querySelectorAll('.vega-chart').length === "
@@ -119,6 +121,20 @@ def test_phone_width_has_no_horizontal_scroll_and_charts_fit(built, lang):
     assert len(state["charts"]) >= 6
     outside = [c for c in state["charts"] if c["left"] is None or c["left"] < 0 or c["right"] > state["viewport"]]
     assert not outside, outside
+
+
+def test_dark_theme_draws_charts_as_wide_as_the_light_theme(built):
+    """The dark theme puts each chart on a light card sized to the chart: charts still fit the column's width."""
+
+    def widths(page):
+        return page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('figure .vega-chart'))
+            .map(el => [el.closest('figure').id, el.querySelector('svg.marks').getBoundingClientRect().width]))""")
+
+    path = built / "report" / "report.en.html"
+    light, dark = open_page(path, 1280, widths), open_page(path, 1280, widths, scheme="dark")
+    assert len(light) >= 6 and light.keys() == dark.keys()
+    narrower = {ident: (light[ident], dark[ident]) for ident in light if dark[ident] < 0.9 * light[ident]}
+    assert not narrower, narrower
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -36,8 +36,20 @@ function drawnWidth(el) {
   return svg ? parseFloat(svg.getAttribute("width")) || svg.getBoundingClientRect().width : 0;
 }
 
+function availableWidth(el) {
+  // The width the chart may take: its parent's content box less the container's own padding, border
+  // and margin. Not el.clientWidth: a container sized to its content (the dark theme's white card,
+  // width: fit-content) is empty before the first drawing and would shrink every chart to nothing.
+  var parent = getComputedStyle(el.parentElement), own = getComputedStyle(el);
+  var px = function (style, names) {
+    return names.reduce(function (sum, name) { return sum + (parseFloat(style[name]) || 0); }, 0);
+  };
+  return el.parentElement.clientWidth - px(parent, ["paddingLeft", "paddingRight"]) -
+    px(own, ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth", "marginLeft", "marginRight"]);
+}
+
 function draw(el, spec) {
-  var available = el.clientWidth;
+  var available = availableWidth(el);
   var base = window.matchMedia(NARROW).matches ? forNarrowScreen(spec) : spec;
   var tried = [];  // [ratio, drawn width] pairs
   function attempt(ratio) {
