@@ -393,9 +393,19 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         tooltip=indicator_tooltips(ds),
     )
     points = bounded_points(ds, base, kinds)
-    # 力争/争取 figures get a dashed ring, with its own legend entry, so aspiration reads apart from kind.
+    ring = aspiration_ring(ds, base)
+    # The values stand in a column right of the plot, so a label never runs past the axis.
+    labels = base.mark_text(align="left", dx=12, fontSize=11, font=fonts.FAMILY, color=palette.INK).encode(
+        text="shown:N", x=alt.value("width")
+    )
+    chart = alt.layer(points, ring, labels).properties(width=plot_width, height=alt.Step(19))
+    return facet_by_indicator(chart)
+
+
+def aspiration_ring(ds: Dataset, base: alt.Chart) -> alt.Chart:
+    """力争/争取 figures get a dashed ring, with its own legend entry, so aspiration reads apart from kind."""
     strive = ds.label("aspirational", "true")
-    ring = (
+    return (
         base.mark_point(size=360, filled=False, strokeWidth=1.2, color=palette.INK, shape="circle", aria=False)
         .encode(
             strokeDash=alt.StrokeDash(
@@ -404,12 +414,6 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         )
         .transform_filter("datum.aspirational")
     )
-    # The values stand in a column right of the plot, so a label never runs past the axis.
-    labels = base.mark_text(align="left", dx=12, fontSize=11, font=fonts.FAMILY, color=palette.INK).encode(
-        text="shown:N", x=alt.value("width")
-    )
-    chart = alt.layer(points, ring, labels).properties(width=plot_width, height=alt.Step(19))
-    return facet_by_indicator(chart)
 
 
 def target_strips(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
@@ -422,8 +426,8 @@ def target_strips(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )
-    points = bounded_points(ds, base, kinds, legend=False)
-    chart = points.properties(width=WIDTH - 200, height=alt.Step(22))
+    chart = alt.layer(bounded_points(ds, base, kinds, legend=False), aspiration_ring(ds, base))
+    chart = chart.properties(width=WIDTH - 200, height=alt.Step(22))
     return with_note(facet_by_indicator(chart), t("scaled.targets", ds.lang, n=len(ds.district_ids)))
 
 
@@ -684,6 +688,9 @@ def draw_heatmap(
         vmax=max(vmax, 1),
         cbar=not annot,
         cbar_kws={"shrink": 0.4, "aspect": 30} if not annot else None,
+        # seaborn's "auto" labels every other row or column of a large table: name each one
+        xticklabels=True if not annot else "auto",
+        yticklabels=True if not annot else "auto",
         linewidths=0.5,
         linecolor="white",
         annot_kws={"fontsize": 9},

@@ -166,3 +166,10 @@ def test_one_districts_measure_overview_is_its_part_of_the_whole(two):
         part = analysis.measure_overview(two, district)
         expected = whole[whole["district_id"] == district].reset_index(drop=True)
         assert len(part) and part.reset_index(drop=True).equals(expected)
+
+
+def test_many_district_coverage_names_every_theme_and_district(many):
+    fig = charts.coverage_heatmap(many)
+    left = next(ax for ax in fig.axes if ax.get_title())
+    assert [x.get_text() for x in left.get_xticklabels()] == list(many.labels("theme").values())
+    assert [y.get_text() for y in left.get_yticklabels()] == list(many.district_names().values())
