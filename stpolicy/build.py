@@ -179,14 +179,24 @@ def page_text(nb: nbformat.NotebookNode, resources: dict) -> str:
     return "".join(o.data["text/html"] for o in html_outputs(nb)) + json.dumps(resources, ensure_ascii=False)
 
 
-def render_notebooks(paths: list[Path], data_dir: Path, lang: str, fmt: str, stage: Path) -> dict:
+def render_notebooks(paths: list[Path], data_dir: Path, lang: str, fmt: str, stage: Path, cache_root=None) -> dict:
     """Merge a language's executed notebooks and write one format of its report into `stage`; returns
-    the figure and table counts. Module-level and plain-argued: the build runs it in worker processes."""
-    return render(merge(paths), document_meta(data_dir, lang, []), lang, [fmt], stage)["counts"]
+    the figure and table counts. Module-level and plain-argued: the build runs it in worker processes.
+    Font subsets and the chart library are kept in the build cache at `cache_root` (None: none)."""
+    from .cache import Cache
+
+    meta = document_meta(data_dir, lang, [])
+    return render(merge(paths), meta, lang, [fmt], stage, Cache(cache_root).memo)["counts"]
 
 
-def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str], stage: Path) -> dict[str, Path]:
-    """Write report.{lang}.html / .pdf into `stage`; returns their paths and the figure/table counts."""
+def render(
+    nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str], stage: Path, memo=None
+) -> dict[str, Path]:
+    """Write report.{lang}.html / .pdf into `stage`; returns their paths and the figure/table counts.
+    `memo` (stpolicy.cache.Cache.memo) keeps font subsets and the chart library between builds."""
+    from .cache import Cache
+
+    memo = memo or Cache(None).memo
     import vl_convert
 
     counts = number_labels(nb, lang)
@@ -197,8 +207,9 @@ def render(nb: nbformat.NotebookNode, meta: dict, lang: str, formats: list[str],
     if "html" in formats:
         linked = reuse.with_source_links(nb, meta, lang)
         resources = report_resources(meta, lang, "screen", toc)
-        resources["font_face"] = fonts.embedded_font_face(page_text(linked, resources), lang)
-        page = render_html(linked, resources, vl_convert.javascript_bundle())
+        resources["font_face"] = fonts.embedded_font_face(page_text(linked, resources), lang, memo)
+        bundle = memo("vega-bundle", [vl_convert.__version__], lambda: vl_convert.javascript_bundle().encode())
+        page = render_html(linked, resources, bundle.decode())
         path = stage / f"report.{lang}.html"
         path.write_text(page, encoding="utf-8")
         written["html"] = path

@@ -10,6 +10,7 @@ whole cache folder is safe to delete at any time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ def tree_digest(folder: Path, skip=("__pycache__",)) -> str:
     return h.hexdigest()
 
 
+@functools.cache  # the code does not change during a build
 def code_digest() -> str:
     """The package's code, strings and templates, and the versions of the libraries that shape the output."""
     versions = []
@@ -93,6 +95,23 @@ class Cache:
             pass
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def memo(self, kind: str, parts: list, compute) -> bytes:
+        """compute()'s bytes, stored under a key made of `parts` (with the package's code): rendering pieces
+        such as font subsets, which many builds need unchanged. Without a cache root it just computes."""
+        key = digest(kind, code_digest(), *parts)
+        entry = self.get(kind, key)
+        if entry:
+            return (entry / "value").read_bytes()
+        value = compute()
+        if self.root is not None:
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".tmp-", delete=False) as f:
+                f.write(value)
+            try:
+                self.put(kind, key, {"value": Path(f.name)})
+            finally:
+                os.unlink(f.name)
+        return value
 
     def mark(self, kind: str, key: str) -> None:
         """An empty entry that records a fact (e.g. the data with this key passed validation)."""

@@ -109,12 +109,17 @@ def woff2_subset(text: str, layout_features: list[str] | None = None, path: Path
     return out.getvalue()
 
 
-def embedded_font_face(text: str, lang: str = "zh") -> str:
-    """@font-face rules with the language's fonts embedded as subsets of the page's characters."""
+def embedded_font_face(text: str, lang: str = "zh", memo=None) -> str:
+    """@font-face rules with the language's fonts embedded as subsets of the page's characters.
+    `memo(kind, parts, compute)` (stpolicy.cache.Cache.memo) keeps subsets between builds."""
+    chars = "".join(sorted(set(text)))  # the subset depends on the set of characters only
     rules = []
     for family in families(lang):
         for weight, path in FILES.get(family, []):
-            data = base64.b64encode(woff2_subset(text, LAYOUT_FEATURES[family], path=path)).decode("ascii")
+            features = LAYOUT_FEATURES[family]
+            compute = functools.partial(woff2_subset, chars, features, path)
+            subset = memo("font", [path.name, path.stat().st_size, features, chars], compute) if memo else compute()
+            data = base64.b64encode(subset).decode("ascii")
             span = "100 900" if len(FILES[family]) == 1 else str(weight)
             rules.append(
                 f"@font-face {{ font-family: '{family}'; font-weight: {span}; "

@@ -240,7 +240,7 @@ class Plan:
         print(f"rendering {lang}: {', '.join(self.formats)}...", file=sys.stderr)
         outputs = [t.output for t in self.tasks[lang]]
         for fmt in self.formats:
-            self.renderer.start((lang, fmt), outputs, self.data, lang, fmt, self.stage)
+            self.renderer.start((lang, fmt), outputs, self.data, lang, fmt, self.stage, store.root)
 
     def rendered(self, lang: str, store: cachelib.Cache) -> dict:
         """Wait for this language's report, cache it; returns its figure and table counts."""
