@@ -193,3 +193,16 @@ def test_cache_key_follows_notebook_data_parameters_and_code(tmp_path):
     nb.write_text('{"cells": []}', encoding="utf-8")
     assert key != cache.notebook_key("code", "data", nb, "en", {"districts": []})
     assert re.fullmatch(r"[0-9a-f]{64}", key)
+
+
+def test_a_rendering_error_in_a_worker_is_one_clear_line(tmp_path):
+    """The render workers' failures come back as Incomplete (nothing is published), not as a traceback."""
+    renderer = pipeline.Renderer(1, tmp_path / pipeline.WORKERS_PID_FILE)
+    try:
+        renderer.start(("en", "html"), [tmp_path / "missing.ipynb"], ROOT / "data", "en", "html", tmp_path)
+        with pytest.raises(pipeline.Incomplete, match=r"^rendering the en html report failed: FileNotFoundError"):
+            renderer.result(("en", "html"))
+        workers = [int(p) for p in (tmp_path / pipeline.WORKERS_PID_FILE).read_text().split()]
+    finally:
+        renderer.stop()
+    assert workers and all(gone(pid) for pid in workers)
