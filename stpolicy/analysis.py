@@ -293,12 +293,14 @@ def subtool_shares(ds: Dataset) -> pd.DataFrame:
 
 def mix_tests(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Permutation chi-square tests of tools, sub-tools and stages across the selected districts, on the
-    in-scope clauses unless `codes` is given."""
-    from .stats import permutation_chi_square
+    in-scope clauses unless `codes` is given; `p_holm` adjusts the three p-values for being one family."""
+    from .stats import holm, permutation_chi_square
 
     codes = in_scope_clauses(ds) if codes is None else codes
     if codes["district_id"].nunique() < 2:
-        return pd.DataFrame(columns=["dimension", "statistic", "p_value", "permutations", "n_units", "n_categories"])
+        return pd.DataFrame(
+            columns=["dimension", "statistic", "p_value", "permutations", "n_units", "n_categories", "p_holm"]
+        )
     rows = []
     for dimension in ("policy_tool", "sub_tool", "value_chain_stage"):
         result = permutation_chi_square(codes["district_id"], codes[dimension])
@@ -312,7 +314,16 @@ def mix_tests(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:
                 "n_categories": result.n_categories,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    return out.assign(p_holm=holm(out["p_value"]))
+
+
+def core_mix_tests(ds: Dataset) -> pd.DataFrame:
+    """The mix tests again without the safeguard provisions (empty when no district has any: nothing differs)."""
+    in_scope = in_scope_clauses(ds)
+    if not in_scope["measure_id"].isin(safeguard_measures(ds)).any():
+        return mix_tests(ds, in_scope.iloc[0:0])
+    return mix_tests(ds, core_clauses(ds))
 
 
 # Kinds of figure a plan commits to (as against actuals and rankings, which report results).

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import analysis, narrative
 from .data import Dataset
-from .i18n import join, lower_first, p_value, percent, strings, t
+from .i18n import join, lower_first, p_value, percent, percent_stated, strings, t
 from .narrative import value_phrase
 from .stats import ALPHA
 
@@ -126,32 +126,35 @@ def tool_parts(ds: Dataset, shares: pd.DataFrame) -> list[str]:
 
 
 def test_sentence(ds: Dataset, tests: pd.DataFrame) -> str:
-    """Whether the permutation test tells the basic-tool mix from chance, with its p value; '' without a test."""
+    """Whether the permutation test tells the basic-tool mix from chance, with its p value, and whether that
+    holds once Holm-adjusted for the mix tests run together; '' without a test."""
     if tests.empty:
         return ""
-    p = tests.set_index("dimension").at["policy_tool", "p_value"]
-    key = "findings.test_significant" if p < ALPHA else "findings.test_not_significant"
-    return t(key, ds.lang, p=p_value(p, ds.lang))
+    p, holm = tests.set_index("dimension").loc["policy_tool", ["p_value", "p_holm"]]
+    if p >= ALPHA:
+        return t("findings.test_not_significant", ds.lang, p=p_value(p, ds.lang))
+    key = "findings.test_significant" if holm < ALPHA else "findings.test_significant_unadjusted"
+    return t(
+        key,
+        ds.lang,
+        p=p_value(p, ds.lang),
+        p_holm=p_value(holm, ds.lang),
+        n=len(tests),
+        alpha=percent_stated(ALPHA, ds.lang),
+    )
 
 
 def without_safeguards(ds: Dataset) -> str:
     """The mix and test again without the safeguard provisions, or '' when no district has any."""
-    safe = analysis.safeguard_measures(ds)
-    codes = analysis.in_scope_clauses(ds)
-    dropped = codes[codes["measure_id"].isin(safe)].groupby("district_id").size()
-    if dropped.empty:
+    left_out = narrative.safeguard_left_out(ds)
+    if not left_out:
         return ""
-    core = analysis.core_clauses(ds)
-    left_out = join(
-        [t("findings.safeguard_part", ds.lang, district=ds.district_name(d), n=int(dropped[d])) for d in dropped.index],
-        ds.lang,
-    )
     return t(
         "findings.without_safeguards",
         ds.lang,
         left_out=left_out,
-        parts=clauses(ds, tool_parts(ds, analysis.tool_shares(ds, core))),
-        test=test_sentence(ds, analysis.mix_tests(ds, core)),
+        parts=clauses(ds, tool_parts(ds, analysis.tool_shares(ds, analysis.core_clauses(ds)))),
+        test=test_sentence(ds, analysis.core_mix_tests(ds)),
     )
 
 

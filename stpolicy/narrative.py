@@ -327,11 +327,50 @@ def targets(ds: Dataset) -> list[str]:
     return []
 
 
+def safeguard_left_out(ds: Dataset) -> str:
+    """'12 of Dinghai District's clauses': the in-scope clauses in safeguard provisions, per district ('' if none)."""
+    codes = analysis.in_scope_clauses(ds)
+    dropped = codes[codes["measure_id"].isin(analysis.safeguard_measures(ds))].groupby("district_id").size()
+    return join(
+        [t("findings.safeguard_part", ds.lang, district=ds.district_name(d), n=int(dropped[d])) for d in dropped.index],
+        ds.lang,
+    )
+
+
+def mix_level(ds: Dataset, p: pd.Series) -> str:
+    """'the sub-tool mix differs at the 5% level' / 'no mix differs at the 5% level', for p by dimension."""
+    dims = [mix_dimension(ds, d, "columns") for d in p.index if p[d] < ALPHA]
+    alpha = percent_stated(ALPHA, ds.lang)
+    if not dims:
+        return t("narrative.mix_level_none", ds.lang, alpha=alpha)
+    key = "narrative.mix_level_one" if len(dims) == 1 else "narrative.mix_level_many"
+    return t(key, ds.lang, dims=join(dims, ds.lang), alpha=alpha)
+
+
+def mix_dimension(ds: Dataset, dimension: str, labels: str = "narrative.mix_dims") -> str:
+    """A test dimension's name inside a sentence: its column label ('sub-tool') or its plural ('sub-tools')."""
+    if labels == "columns":
+        key = "stage" if dimension == "value_chain_stage" else dimension
+        return lower_first(t(f"columns.{key}", ds.lang), ds.lang)
+    return t(f"{labels}.{dimension}", ds.lang)
+
+
+def mix_p_list(ds: Dataset, p: pd.Series) -> str:
+    """'p = 0.074 for the basic tools, p = 0.104 for the sub-tools and …'."""
+    return join(
+        [t("narrative.mix_p_part", ds.lang, p=p_value(p[d], ds.lang), dim=mix_dimension(ds, d)) for d in p.index],
+        ds.lang,
+    )
+
+
 def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
-    """Sentences on analysis.mix_tests(ds) (passed in: the permutations take a second or two)."""
+    """Sentences on analysis.mix_tests(ds) (passed in: the permutations take a second or two): the p-values,
+    at which level each mix differs with and without the safeguard provisions, and the same after Holm's
+    adjustment for testing three dimensions of one set of clauses."""
     if tests.empty:
         return [t("narrative.mix_test_single", ds.lang)]
     p = tests.set_index("dimension")["p_value"]
+    holm = tests.set_index("dimension")["p_holm"]
     out = [
         t(
             "narrative.mix_test",
@@ -343,17 +382,36 @@ def mix_test(ds: Dataset, tests: pd.DataFrame) -> list[str]:
             p_stage=p_value(p["value_chain_stage"], ds.lang),
         )
     ]
-    significant = [
-        lower_first(t(f"columns.{'stage' if d == 'value_chain_stage' else d}", ds.lang), ds.lang)
-        for d in p.index
-        if p[d] < ALPHA
-    ]
-    level = percent_stated(ALPHA, ds.lang)
-    out.append(
-        t("narrative.mix_test_significant", ds.lang, dims=join(significant, ds.lang), alpha=level)
-        if significant
-        else t("narrative.mix_test_not_significant", ds.lang, alpha=level)
-    )
+    core = analysis.core_mix_tests(ds)
+    if core.empty:
+        out.append(t("narrative.mix_test_level", ds.lang, level=mix_level(ds, p)))
+        out.append(
+            t("narrative.mix_test_holm", ds.lang, n=len(p), level=mix_level(ds, holm), p=p_value(holm.min(), ds.lang))
+        )
+    else:
+        core_p = core.set_index("dimension")["p_value"]
+        core_holm = core.set_index("dimension")["p_holm"]
+        out.append(
+            t(
+                "narrative.mix_test_safeguards",
+                ds.lang,
+                with_level=mix_level(ds, p),
+                without_level=mix_level(ds, core_p),
+                left_out=safeguard_left_out(ds),
+                ps=mix_p_list(ds, core_p),
+            )
+        )
+        out.append(
+            t(
+                "narrative.mix_test_holm_safeguards",
+                ds.lang,
+                n=len(p),
+                with_level=mix_level(ds, holm),
+                without_level=mix_level(ds, core_holm),
+                p_with=p_value(holm.min(), ds.lang),
+                p_without=p_value(core_holm.min(), ds.lang),
+            )
+        )
     out.append(t("narrative.mix_test_caveat", ds.lang))
     return out
 

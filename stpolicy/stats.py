@@ -84,6 +84,17 @@ def batch_chi_square(labels: np.ndarray, c_codes: np.ndarray, shape: tuple[int, 
     return (((tables - expected) ** 2)[:, keep] / expected[keep]).sum(axis=1)
 
 
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values (same order as given): the k-th smallest is
+    multiplied by (m − k + 1), kept monotone and capped at 1. It controls the family-wise error rate."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * (len(p) - np.arange(len(p)))
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return adjusted
+
+
 def log_odds_dirichlet(
     counts: pd.DataFrame, prior: pd.Series | None = None, alpha0: float | None = None
 ) -> pd.DataFrame:

@@ -245,19 +245,32 @@ def programmes(ds: Dataset) -> pd.DataFrame:
 
 
 def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
-    """The permutation tests: dimension, categories, clauses, chi-square and p."""
+    """The permutation tests: dimension, categories, clauses, chi-square and p, raw and Holm-adjusted; then
+    the same p-values without the safeguard provisions, where a district has any."""
     labels = {
         "policy_tool": ds.col("policy_tool"),
         "sub_tool": ds.col("sub_tool"),
         "value_chain_stage": ds.col("stage"),
     }
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             ds.col("dimension"): tests["dimension"].map(labels),
             ds.col("categories"): tests["n_categories"],
             ds.col("units"): tests["n_units"],
             ds.col("statistic"): [f"{x:.2f}" for x in tests["statistic"]],
             ds.col("p_value"): [f"{x:.3f}" for x in tests["p_value"]],
+            ds.col("p_holm"): [f"{x:.3f}" for x in tests["p_holm"]],
+        }
+    )
+    core = analysis.core_mix_tests(ds)
+    if core.empty or tests.empty:
+        return table
+    core = core.set_index("dimension").loc[tests["dimension"]]
+    return table.assign(
+        **{
+            ds.col("units_core"): core["n_units"].to_numpy(),
+            ds.col("p_core"): [f"{x:.3f}" for x in core["p_value"]],
+            ds.col("p_core_holm"): [f"{x:.3f}" for x in core["p_holm"]],
         }
     )
 

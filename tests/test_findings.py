@@ -372,3 +372,65 @@ def test_dates_in_prose_follow_the_language(ds):
     assert date_text(csv("districts").set_index("district_id").at["zhenhai", "doc_date"], ds.lang) in text
     if ds.lang == "zh":
         assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+
+
+# --- mix tests with and without the safeguard provisions, Holm-adjusted (review 2, item 1) -----------
+
+
+def test_holm_adjustment_by_hand():
+    from stpolicy.stats import holm
+
+    # sorted 0.01, 0.03, 0.04 → ×3, ×2, ×1 = 0.03, 0.06, 0.04 → monotone 0.03, 0.06, 0.06 (given order kept)
+    assert holm([0.04, 0.01, 0.03]).tolist() == pytest.approx([0.06, 0.03, 0.06])
+    assert holm([0.5, 0.9]).tolist() == pytest.approx([1.0, 1.0])  # capped at 1
+
+
+def core_codes_from_csv() -> pd.DataFrame:
+    """In-scope clauses outside the measures whose top heading is a 保障措施 heading, straight from the CSVs."""
+    codes, measures = csv("tool_codes"), csv("measures")
+    safe = measures.loc[measures["section"].str.split(">").str[0].str.strip().str.endswith("保障措施"), "measure_id"]
+    return codes[in_scope_mask(codes) & ~codes["measure_id"].isin(safe)]
+
+
+def test_mix_table_shows_p_without_safeguards_and_holm(ds):
+    tests = analysis.mix_tests(ds)
+    table = views.mix_tests(ds, tests)
+    core = core_codes_from_csv()
+    assert table[ds.col("units_core")].tolist() == [len(core)] * 3
+    expected = analysis.mix_tests(ds, analysis.core_clauses(ds))
+    assert table[ds.col("p_core")].tolist() == [f"{p:.3f}" for p in expected["p_value"]]
+    # Holm by hand: the k-th smallest of the three p-values times (4 − k), running maximum
+    for column, ps in ((ds.col("p_holm"), tests["p_value"]), (ds.col("p_core_holm"), expected["p_value"])):
+        ranked = sorted(ps)
+        adjusted = {p: max(min(1, q * (3 - i)) for i, q in enumerate(ranked[: ranked.index(p) + 1])) for p in ranked}
+        assert table[column].tolist() == [f"{adjusted[p]:.3f}" for p in ps]
+
+
+def test_mix_sentences_state_the_level_with_and_without_safeguards(ds):
+    tests = analysis.mix_tests(ds)
+    core = analysis.mix_tests(ds, analysis.core_clauses(ds))
+    text = " ".join(narrative.mix_test(ds, tests))
+    for p in core["p_value"]:
+        assert f"{p:.3f}" in text  # every p-value without the safeguard provisions is stated
+    for frame in (tests, core):
+        dims = (frame["p_value"] < 0.05).sum()
+        holm_dims = (frame["p_holm"] < 0.05).sum()
+        assert f"{frame['p_holm'].min():.3f}" in text
+        assert dims in (0, 3) and holm_dims == 0  # what the data give now; the sentences below follow from it
+    with_level, without_level = (
+        narrative.mix_level(ds, tests.set_index("dimension")["p_value"]),
+        narrative.mix_level(ds, core.set_index("dimension")["p_value"]),
+    )
+    none = narrative.mix_level(ds, pd.Series({"policy_tool": 1.0}))
+    assert without_level == none  # without the safeguards no p is below 5%
+    assert with_level != none and (tests["p_value"] < 0.05).all()
+    assert text.count(none) == 3  # without safeguards; Holm-adjusted with and without
+    assert "Holm" in text and str(len(tests)) in text
+
+
+def test_key_finding_says_the_basic_tool_test_fails_after_holm(ds):
+    tests = analysis.mix_tests(ds)
+    p, holm = tests.set_index("dimension").loc["policy_tool", ["p_value", "p_holm"]]
+    assert p < 0.05 <= holm  # the data: significant alone, not once adjusted
+    text = findings.instruments(ds, tests).text
+    assert f"{p:.3f}" in text and f"{holm:.3f}" in text and "Holm" in text
