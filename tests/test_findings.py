@@ -434,3 +434,20 @@ def test_key_finding_says_the_basic_tool_test_fails_after_holm(ds):
     assert p < 0.05 <= holm  # the data: significant alone, not once adjusted
     text = findings.instruments(ds, tests).text
     assert f"{p:.3f}" in text and f"{holm:.3f}" in text and "Holm" in text
+
+
+# --- who issued Dinghai's plan: only what the document shows (review 2, item 3) ---------------------
+
+
+def test_responsibility_text_claims_only_what_the_document_shows(ds):
+    source = (DATA / "sources" / "dinghai.txt").read_text(encoding="utf-8")
+    text = " ".join(narrative.interpretive(ds, "responsibility") + narrative.responsibility(ds))
+    # the seal and the publishing body are quoted from the page itself
+    for quoted in re.findall(r"舟山市定海区科学技术局代章|发布机构", text):
+        assert quoted in source
+    # no outside claim about other Zhoushan districts, and no causal link drawn from it
+    assert "Zhoushan districts" not in text and "舟山市多个区" not in text and "因此责任单位" not in text
+    assert "kind of body" not in text
+    # the most frequent lead named is still generated from the data
+    counts = narrative.responsibility_counts(ds)["dinghai"]
+    assert counts["top"][ds.field("name")] in text
