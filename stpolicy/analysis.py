@@ -64,7 +64,31 @@ def indicator_theme_counts(ds: Dataset) -> pd.DataFrame:
 def with_symbols(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its qualifier's symbol (≥, ≈, ...) and whether the value is a bound."""
     symbols = ds.vocab("qualifier")["symbol"]
-    return frame.assign(symbol=frame["qualifier"].map(symbols), bounded=frame["qualifier"] != "exact")
+    words = [
+        aspiration_word(q, ds.sources.get(d, "")) for q, d in zip(frame["quote"], frame["district_id"], strict=True)
+    ]
+    return frame.assign(
+        symbol=frame["qualifier"].map(symbols), bounded=frame["qualifier"] != "exact", aspiration_word=words
+    )
+
+
+def aspiration_word(quote: str, source: str = "") -> str:
+    """The aspiration word (力争, 争取: defaults.ASPIRATION_WORDS) that governs a quote: the first the quote
+    uses, else the last one before it in its sentence of `source` (an elliptical clause: 力争突破70亿元,占…比重
+    达到65%), else the first word."""
+    from .defaults import ASPIRATION_WORDS
+
+    quote = quote or ""
+    found = [(quote.find(w), w) for w in ASPIRATION_WORDS if w in quote]
+    if found:
+        return min(found)[1]
+    at = source.find(quote) if quote else -1
+    if at > 0:
+        sentence = source[max(source.rfind(x, 0, at) for x in "。\n") + 1 : at]
+        before = [(sentence.rfind(w), w) for w in ASPIRATION_WORDS if w in sentence]
+        if before:
+            return max(before)[1]
+    return ASPIRATION_WORDS[0]
 
 
 def paired_indicators(ds: Dataset) -> pd.DataFrame:

@@ -81,7 +81,8 @@ def value_phrase(ds: Dataset, row: pd.Series, prefix: str = "") -> str:
         name=lower_first(r[ds.field("name")], ds.lang),
         kind=lower_first(ds.label("kind", r["kind"]), ds.lang)
         + (
-            t("list_sep", ds.lang) + t("aspirational_mark", ds.lang)
+            t("list_sep", ds.lang)
+            + t("aspirational_mark", ds.lang, word=r.get("aspiration_word", "") or analysis.aspiration_word(""))
             if r.get("aspirational", False) and r["kind"] != "stretch_target"  # the kind already says 力争
             else ""
         ),

@@ -47,15 +47,16 @@ def documents(ds: Dataset) -> pd.DataFrame:
     return table
 
 
-def wording(ds: Dataset, aspirational: bool) -> str:
-    """'strive for (力争)' / '力争' for 力争/争取 figures, '' for firm ones."""
-    return t("aspirational_mark", ds.lang) if aspirational else ""
+def wording(ds: Dataset, aspirational: bool, word: str = "") -> str:
+    """'strive for (力争)' / '争取' for aspirational figures, with the word the document uses
+    (analysis.aspiration_word); '' for firm ones."""
+    return t("aspirational_mark", ds.lang, word=word or analysis.aspiration_word("")) if aspirational else ""
 
 
 def indicator_label(ds: Dataset, row: pd.Series, prefix: str) -> str:
     """One side of a comparability pair: district, name, year, kind and value."""
     kind = ds.label("kind", row[f"{prefix}kind"])
-    mark = wording(ds, row[f"{prefix}aspirational"])
+    mark = wording(ds, row[f"{prefix}aspirational"], row.get(f"{prefix}aspiration_word", ""))
     return t(
         "indicator_label",
         ds.lang,
@@ -195,7 +196,9 @@ def indicators(ds: Dataset) -> pd.DataFrame:
             ds.col("indicator"): ind[ds.field("name")],
             ds.col("value"): [shown_value(ds, r) for _, r in ind.iterrows()],
             ds.col("kind"): ind["kind"].map(ds.labels("kind")),
-            ds.col("wording"): [wording(ds, a) for a in ind["aspirational"]],
+            ds.col("wording"): [
+                wording(ds, a, w) for a, w in zip(ind["aspirational"], ind["aspiration_word"], strict=True)
+            ],
             ds.col("period"): ind["period"].astype(str),
             ds.col("theme"): ind["theme"].map(ds.labels("theme")),
             ds.col("quote"): ind["quote"],
@@ -324,7 +327,7 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
 
     def commitment(i: str) -> str:
         r = ind.loc[i]
-        mark = wording(ds, r.aspirational)
+        mark = wording(ds, r.aspirational, r.aspiration_word)
         return t("commitment", ds.lang, name=r[ds.field("name")], value=shown_value(ds, r)) + (
             t("parenthesis", ds.lang, text=mark) if mark else ""
         )

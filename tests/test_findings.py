@@ -451,3 +451,33 @@ def test_responsibility_text_claims_only_what_the_document_shows(ds):
     # the most frequent lead named is still generated from the data
     counts = narrative.responsibility_counts(ds)["dinghai"]
     assert counts["top"][ds.field("name")] in text
+
+
+# --- 力争 or 争取: the word the document uses (review 2, items 5 and 6) -------------------------------
+
+
+def test_wording_column_shows_the_aspiration_word_of_the_quote(ds):
+    ind = csv("indicators")
+    table = views.indicators(ds)
+    marks = table[ds.col("wording")].tolist()
+    for (_, r), mark in zip(ind.iterrows(), marks, strict=True):
+        if r["aspirational"] != "true":
+            assert mark == ""
+            continue
+        used = [w for w in ("力争", "争取") if w in r["quote"]]
+        if used:
+            word = min(used, key=r["quote"].find)
+        else:  # an elliptical clause: the word earlier in the same sentence governs it
+            source = (DATA / "sources" / f"{r['district_id']}.txt").read_text(encoding="utf-8")
+            head = re.split("[。\n]", source[: source.index(r["quote"])])[-1]
+            word = max((w for w in ("力争", "争取") if w in head), key=head.rfind)
+        assert word in mark and all(w not in mark for w in ("力争", "争取") if w != word), (r["indicator_id"], mark)
+    assert any("争取" in m for m in marks)  # Dinghai's 552 patents: 争取有效发明专利拥有量达到552件
+
+
+def test_city_wide_figures_say_so_in_both_languages():
+    ind = csv("indicators")
+    city = ind[ind["note"].str.contains("city-wide")]
+    assert len(city)  # the note marks a city commitment quoted in a district plan
+    for _, r in city.iterrows():
+        assert "全市" in r["name_zh"] and "city-wide" in r["name_en"], r["indicator_id"]
