@@ -234,9 +234,18 @@ def scope_shift(ds: Dataset) -> pd.DataFrame:
     n_out = codes[~codes["in_scope"]].groupby("district_id").size()
     both = both[both["district_id"].isin(n_out.index)]
     top = both.sort_values("move", ascending=False, kind="stable").drop_duplicates("district_id")
-    top = top.assign(n_out=top["district_id"].map(n_out)).set_index("district_id")
+    out = codes[~codes["in_scope"]]
+    top = top.assign(
+        n_out=top["district_id"].map(n_out),
+        n_all=top["district_id"].map(codes.groupby("district_id").size()),
+        # out-of-scope clauses of the tool whose share moves: 'n more clauses' must not read as n of this tool
+        n_tool_out=[
+            int(((out["district_id"] == d) & (out["policy_tool"] == p)).sum())
+            for d, p in zip(top["district_id"], top["policy_tool"], strict=True)
+        ],
+    ).set_index("district_id")
     order = [d for d in ds.district_ids if d in top.index]
-    return top.loc[order, ["policy_tool", "share_in", "share_all", "n_out"]].reset_index()
+    return top.loc[order, ["policy_tool", "share_in", "share_all", "n_out", "n_all", "n_tool_out"]].reset_index()
 
 
 def subtool_stage_counts(ds: Dataset) -> pd.DataFrame:

@@ -273,11 +273,18 @@ def ambition(ds: Dataset) -> Finding | None:
     ]
     if not like and not worded:
         return None
+    # levels are compared; how far a target goes beyond a starting point needs the district's own actuals
+    no_baseline = [
+        t("findings.no_baseline", ds.lang, district=ds.district_name(d))
+        for d in targets["district_id"].unique()
+        if not ((ind["district_id"] == d) & (ind["kind"] == "actual")).any()
+    ]
     text = sentences(
         ds,
         [
             t("findings.ambition", ds.lang, pairs=clauses(ds, like)) if like else t("findings.no_like", ds.lang),
             t("findings.aspiration", ds.lang, parts=clauses(ds, worded)) if worded else "",
+            *no_baseline,
         ],
     )
     return Finding("ambition", text, ["tab-comparability", "fig-targets"])

@@ -215,11 +215,19 @@ def scope_sensitivity(ds: Dataset) -> list[str]:
             tool=lower_first(ds.label("policy_tool", r.policy_tool), ds.lang),
             before=percent(r.share_in, ds.lang),
             after=percent(r.share_all, ds.lang),
+            n_all=r.n_all,
+            n_tool=r.n_tool_out,
         )
         for r in shift.itertuples()
     ]
     return [
-        t("narrative.scope_sensitivity", ds.lang, n=len(out_of_scope), total=len(codes), parts=join(parts, ds.lang))
+        t(
+            "narrative.scope_sensitivity",
+            ds.lang,
+            n=len(out_of_scope),
+            total=len(codes),
+            parts=t("clause_sep", ds.lang).join(parts),
+        )
     ]
 
 

@@ -82,6 +82,13 @@ def content(ds: Dataset, district: str) -> str:
     return text
 
 
+def strip_furniture(text: str, pieces: list[str]) -> str:
+    """`text` with every piece of furniture blanked out, as content() does for a whole document."""
+    for piece in pieces:
+        text = text.replace(piece, "\n")
+    return text
+
+
 def keep(token: str, stopwords: set[str]) -> bool:
     """Whether a token is counted: two or more characters, Chinese, not a stop word."""
     return len(token) >= 2 and CJK.search(token) is not None and token not in stopwords
@@ -127,11 +134,13 @@ def distinctive_terms(ds: Dataset, top: int = 12, min_clauses: int = 3) -> pd.Da
 
 
 def keyword_in_context(ds: Dataset, terms: list[str]) -> pd.DataFrame:
-    """Every sentence of every district's document that contains one of `terms`."""
+    """Every sentence of every district's document that contains one of `terms` outside its furniture()
+    (headings, responsibility lists, agency names), the text the counts leave out; shown as it stands."""
     rows = []
+    pieces = {d: furniture(ds, d) for d in ds.district_ids}
     for term in terms:
         for district in ds.district_ids:
             for sentence in (s for line in body(ds.sources[district]).splitlines() for s in SENTENCE_SPLIT.split(line)):
-                if term in sentence:
+                if term in sentence and term in strip_furniture(sentence, pieces[district]):
                     rows.append({"term": term, "district_id": district, "sentence": sentence.strip()})
     return pd.DataFrame(rows, columns=["term", "district_id", "sentence"])

@@ -142,6 +142,19 @@ def test_keyword_in_context_returns_source_sentences(ds):
     assert all("海洋" in s and s in ds.sources["dinghai"] for s in kwic.sentence)
 
 
+def test_keyword_in_context_leaves_out_what_the_counts_leave_out(ds):
+    """Review 2, item 10: responsibility lists and headings with 海洋 (in an agency name or a task title) are
+    removed before counting, so the KWIC table does not list them either; the intro says so."""
+    sentences = vocabulary.keyword_in_context(ds, ["海洋"])["sentence"].tolist()
+    assert not any("区海洋经济发展局" in s and "海洋" not in s.replace("区海洋经济发展局", "") for s in sentences)
+    assert not any(s.startswith("8.打造海洋创新人才方阵") for s in sentences)  # a task heading
+    assert not any("责任单位" in s for s in sentences)
+    source = ds.sources["dinghai"]
+    assert "8.打造海洋创新人才方阵" in source and "区海洋经济发展局" in source  # they are in the document
+    intro = narrative.kwic(ds, ["海洋"])[0]
+    assert ("headings" in intro) if ds.lang == "en" else ("标题" in intro)
+
+
 def test_distinctive_terms_are_ranked_by_z(ds):
     terms = vocabulary.distinctive_terms(ds, top=5)
     for _, group in terms.groupby("district_id"):

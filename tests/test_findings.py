@@ -481,3 +481,37 @@ def test_city_wide_figures_say_so_in_both_languages():
     assert len(city)  # the note marks a city commitment quoted in a district plan
     for _, r in city.iterrows():
         assert "全市" in r["name_zh"] and "city-wide" in r["name_en"], r["indicator_id"]
+
+
+# --- review 2, items 9, 11, 12 ----------------------------------------------------------------------
+
+
+def test_key_finding_4_compares_target_levels_and_says_where_no_baseline_exists(ds):
+    lead = findings.strings()["findings"]["lead"]["ambition"][ds.lang]
+    assert "ambition" not in lead.lower() and "力度" not in lead
+    ind = csv("indicators")
+    text = findings.ambition(ds).text
+    for district in ind["district_id"].unique():
+        mine = ind[ind["district_id"] == district]
+        sentence = findings.t("findings.no_baseline", ds.lang, district=ds.district_name(district))
+        has_targets = mine["kind"].isin(["target", "stretch_target"]).any()
+        assert (sentence in text) == (has_targets and not (mine["kind"] == "actual").any()), district
+    assert findings.t("findings.no_baseline", ds.lang, district=ds.district_name("dinghai")) in text
+
+
+def test_scope_sentence_counts_all_clauses_and_the_tools_added(ds):
+    codes = csv("tool_codes")
+    text = narrative.scope_sensitivity(ds)[0]
+    for r in analysis.scope_shift(ds).itertuples():
+        mine = codes[codes["district_id"] == r.district_id]
+        out = mine[~in_scope_mask(mine)]
+        assert r.n_all == len(mine) and r.n_out == len(out)
+        assert r.n_tool_out == (out["policy_tool"] == r.policy_tool).sum()
+        assert f"{r.n_all}" in text and f"{r.n_tool_out}" in text
+    assert "和定海区" not in text  # clauses about two districts are joined with ；, not 和
+
+
+def test_vocabulary_terms_in_the_chart_have_glosses():
+    glossary = csv("glossary").set_index("term_zh")["gloss_en"]
+    for term in ("常态", "统筹", "保护", "任务"):
+        assert glossary.get(term), term
