@@ -56,10 +56,17 @@ class Dataset:
     def vocab(self, vocabulary: str) -> pd.DataFrame:
         """Codes of a vocabulary in display order (children grouped under their parent's order)."""
         v = self.vocabularies
-        rows = v[v["vocabulary"] == vocabulary]
-        parent_rank = v.drop_duplicates("code").set_index("code")["sort_order"]
-        rank = rows["parent"].map(parent_rank).fillna(0)
-        return rows.assign(_rank=rank).sort_values(["_rank", "sort_order"]).drop(columns="_rank").set_index("code")
+        # Memoised per vocabularies table (17 ms a call, called for every label: seconds at 50 districts);
+        # a copy, so that a caller's change cannot reach the next caller.
+        memo = self.__dict__.setdefault("_vocab_memo", {})
+        table, codes = memo.get(vocabulary, (None, None))
+        if table is not v:
+            rows = v[v["vocabulary"] == vocabulary]
+            parent_rank = v.drop_duplicates("code").set_index("code")["sort_order"]
+            rank = rows["parent"].map(parent_rank).fillna(0)
+            codes = rows.assign(_rank=rank).sort_values(["_rank", "sort_order"]).drop(columns="_rank").set_index("code")
+            memo[vocabulary] = (v, codes)
+        return codes.copy()
 
     def label(self, vocabulary: str, code: str) -> str:
         """The label of one code in the report language."""
