@@ -167,9 +167,10 @@ def value_text(
     row = unit_row(unit, units)
     if row is None:
         return qualified(f"{number(value)} {unit}".strip(), symbol, lang)
-    shown = qualified(
-        row[data_column("format", lang)].format(**magnitude_fields(value, row["factor_to_base"])), symbol, lang
-    )
+    # a language's singular form (units.csv format_one_<lang>, optional) where the value is exactly 1
+    one = row.get(data_column("format_one", lang), "")
+    form = one if isinstance(one, str) and one and float(value) == 1 else row[data_column("format", lang)]
+    shown = qualified(form.format(**magnitude_fields(value, row["factor_to_base"])), symbol, lang)
     if with_stated and not re.search(rf"(?<![\d.]){re.escape(number(value))}(?![\d.])", shown.replace(",", "")):
         return f"{shown} ({stated_text(value, unit, units, symbol)})"
     return shown

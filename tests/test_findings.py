@@ -515,3 +515,24 @@ def test_vocabulary_terms_in_the_chart_have_glosses():
     glossary = csv("glossary").set_index("term_zh")["gloss_en"]
     for term in ("常态", "统筹", "保护", "任务"):
         assert glossary.get(term), term
+
+
+# --- review 2, item 13: singular units, full-width brackets in generated Chinese prose -----------------
+
+
+def test_a_count_of_one_person_is_singular_in_english():
+    from stpolicy.i18n import value_text
+
+    ds = load(DATA, "en")
+    units = csv("units").set_index("unit")
+    for unit, row in units[units["format_one_en"] != ""].iterrows():
+        assert value_text(1, unit, ds.units, "en").startswith(row["format_one_en"].format(n="1", v="1"))
+        assert value_text(2, unit, ds.units, "en").startswith(row["format_en"].format(n="2", v="2"))
+    ones = [v for v in views.indicators(ds)[ds.col("value")] if re.search(r"(?<![\d,.])1 people\b", v)]
+    assert not ones
+
+
+def test_generated_chinese_responsibility_prose_has_full_width_brackets():
+    zh = load(DATA, "zh")
+    text = "".join(narrative.responsibility(zh))
+    assert "镇（街）" in text and "(" not in text and ")" not in text
