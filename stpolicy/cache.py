@@ -43,26 +43,18 @@ def tree_digest(folder: Path, skip=("__pycache__",)) -> str:
 
 
 @functools.cache  # the code does not change during a build
-def code_digest() -> str:
-    """The package's code, strings and templates, and the versions of the libraries that shape the output."""
+def code_digest(templates: bool = True) -> str:
+    """The package's code, strings and (unless `templates` is False) the report templates, and the versions
+    of the libraries that shape the output. Executed notebooks do not depend on the templates (CSS, the page
+    scripts), so a change there re-renders the report without re-running a notebook."""
     versions = []
     for lib in LIBRARIES:
         try:
             versions.append(f"{lib}=={metadata.version(lib)}")
         except metadata.PackageNotFoundError:
             versions.append(lib)
-    return digest(tree_digest(PACKAGE), versions)
-
-
-def notebook_key(code: str, data: str, notebook: Path, lang: str, parameters: dict) -> str:
-    """The cache key of one executed notebook: package code, data, notebook, language, stable parameters."""
-    stable = {k: v for k, v in parameters.items() if k not in ("data_dir", "figures_dir")}  # staging paths vary
-    return digest("notebook", code, data, notebook.read_bytes(), lang, stable)
-
-
-def report_key(code: str, lang: str, fmt: str, notebook_keys: list[str]) -> str:
-    """The cache key of one rendered report: package code, language, format, its notebooks' keys."""
-    return digest("report", code, lang, fmt, notebook_keys)
+    skip = ("__pycache__",) if templates else ("__pycache__", "templates")
+    return digest(tree_digest(PACKAGE, skip), versions)
 
 
 class Cache:

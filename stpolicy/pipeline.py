@@ -159,6 +159,7 @@ class Plan:
         self.langs, self.formats = args.lang, args.formats
         self.notebooks = notebooks(args.notebooks)
         self.code = cachelib.code_digest()
+        self.notebook_code = cachelib.code_digest(templates=False)
         self.data_digest = cachelib.tree_digest(data)
         self.pool = None  # stpolicy.engine.Pool while notebooks execute
         self.renderer = Renderer(args.jobs, stage / WORKERS_PID_FILE)
@@ -175,7 +176,7 @@ class Plan:
                     "lang": lang,
                     "figures_dir": str(stage / "fig" / lang / nb.stem),
                 }
-                key = cachelib.notebook_key(self.code, self.data_digest, nb, lang, params)
+                key = cachelib.notebook_key(self.notebook_code, self.data_digest, nb, lang, params)
                 self.tasks[lang].append(Task(nb, lang, stage / "notebooks" / lang / nb.name, params, key))
 
     def report_key(self, lang: str) -> str:

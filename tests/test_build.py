@@ -4,6 +4,7 @@ Small builds (one notebook, English HTML) prove these points; the full report is
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -206,3 +207,21 @@ def test_a_rendering_error_in_a_worker_is_one_clear_line(tmp_path):
     finally:
         renderer.stop()
     assert workers and all(gone(pid) for pid in workers)
+
+
+def test_a_template_change_re_renders_without_re_running_notebooks(tmp_path, monkeypatch):
+    package = tmp_path / "stpolicy"
+    shutil.copytree(cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE", package)
+
+    def digests():
+        cache.code_digest.cache_clear()
+        return cache.code_digest(templates=False), cache.code_digest()
+
+    notebooks, report = digests()
+    css = package / "templates" / "report" / "report.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    assert digests() == (notebooks, digests()[1]) and digests()[1] != report
+    (package / "charts.py").write_text("# edited\n", encoding="utf-8")
+    assert digests()[0] != notebooks
+    cache.code_digest.cache_clear()
