@@ -57,6 +57,17 @@ def code_digest(templates: bool = True) -> str:
     return digest(tree_digest(PACKAGE, skip), versions)
 
 
+def notebook_key(code: str, data: str, notebook: Path, lang: str, parameters: dict) -> str:
+    """The cache key of one executed notebook: package code, data, notebook, language, stable parameters."""
+    stable = {k: v for k, v in parameters.items() if k not in ("data_dir", "figures_dir")}  # staging paths vary
+    return digest("notebook", code, data, notebook.read_bytes(), lang, stable)
+
+
+def report_key(code: str, lang: str, fmt: str, notebook_keys: list[str]) -> str:
+    """The cache key of one rendered report: package code, language, format, its notebooks' keys."""
+    return digest("report", code, lang, fmt, notebook_keys)
+
+
 class Cache:
     """Entries are folders named by key under root/KIND/; `None` root disables the cache (--no-cache)."""
 

@@ -403,6 +403,11 @@ def test_source_viewer_filter_and_navigation_in_the_browser(built):
         top = page.evaluate("document.querySelector('nav.toc').getBoundingClientRect().top")
         assert 0 <= top < 50
         assert page.locator(".back-to-top").is_visible()
+        # The contents mark the section being read, also after a jump straight to a figure in it.
+        page.evaluate("document.getElementById('fig-distinctive_terms').scrollIntoView()")
+        page.wait_for_timeout(200)
+        marked = page.evaluate("document.querySelector('nav.toc a[aria-current]').getAttribute('href')")
+        assert marked == "#sec-vocabulary"
         assert errors == []
         browser.close()
 

@@ -89,21 +89,24 @@
   document.querySelectorAll("nav.toc a[href^='#']").forEach(function (a) {
     links[a.getAttribute("href").slice(1)] = a;
   });
-  if ("IntersectionObserver" in window) {
-    var current = null;
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (!entry.isIntersecting) return;
-        if (current) current.removeAttribute("aria-current");
-        current = links[entry.target.id];
-        current.setAttribute("aria-current", "true");
-      });
-    }, { rootMargin: "0px 0px -70% 0px" });
-    Object.keys(links).forEach(function (id) {
-      var heading = document.getElementById(id);
-      if (heading) observer.observe(heading);
-    });
+  // The current section is the last heading above the upper third of the window, however the reader
+  // got there (scrolling, a link, a search): an observer of headings crossing a line misses jumps.
+  var headings = Object.keys(links).map(function (id) { return document.getElementById(id); }).filter(Boolean);
+  var current = null, queued = false;
+  function markCurrent() {
+    queued = false;
+    var line = window.innerHeight / 3, found = null;
+    headings.forEach(function (h) { if (h.getBoundingClientRect().top <= line) found = h; });
+    var link = found ? links[found.id] : null;
+    if (link === current) return;
+    if (current) current.removeAttribute("aria-current");
+    current = link;
+    if (current) current.setAttribute("aria-current", "true");
   }
+  window.addEventListener("scroll", function () {
+    if (!queued) { queued = true; window.requestAnimationFrame(markCurrent); }
+  }, { passive: true });
+  markCurrent();
 
   // --- filter over the appendix tables ---------------------------------------------------------
   var appendix = document.getElementById("sec-appendix");
