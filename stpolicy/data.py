@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,9 @@ class Dataset:
     lang: str
     tables: dict[str, pd.DataFrame]
     sources: dict[str, str]
+    # vocab() results per vocabulary, with the vocabularies table they came from (a copy of the Dataset
+    # may share it: a result is used only while that table is still the Dataset's)
+    vocab_memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         """A table by name: ds.indicators, ds.measures, ..."""
@@ -58,14 +61,13 @@ class Dataset:
         v = self.vocabularies
         # Memoised per vocabularies table (17 ms a call, called for every label: seconds at 50 districts);
         # a copy, so that a caller's change cannot reach the next caller.
-        memo = self.__dict__.setdefault("_vocab_memo", {})
-        table, codes = memo.get(vocabulary, (None, None))
+        table, codes = self.vocab_memo.get(vocabulary, (None, None))
         if table is not v:
             rows = v[v["vocabulary"] == vocabulary]
             parent_rank = v.drop_duplicates("code").set_index("code")["sort_order"]
             rank = rows["parent"].map(parent_rank).fillna(0)
             codes = rows.assign(_rank=rank).sort_values(["_rank", "sort_order"]).drop(columns="_rank").set_index("code")
-            memo[vocabulary] = (v, codes)
+            self.vocab_memo[vocabulary] = (v, codes)
         return codes.copy()
 
     def label(self, vocabulary: str, code: str) -> str:
