@@ -261,13 +261,16 @@ def ambition(ds: Dataset) -> Finding | None:
         like.append(pair + "".join(context))
     ind = analysis.indicators(ds)
     targets = ind[ind["kind"].isin(["target", "stretch_target"])]
+    # a city-wide target quoted in a district's plan (indicators.csv level) is counted, and said to be the city's
+    city = targets["level"].eq("city") if "level" in targets else pd.Series(False, index=targets.index)
     worded = [
         t(
-            "findings.aspiration_part",
+            "findings.aspiration_part_city" if city[g.index].any() else "findings.aspiration_part",
             ds.lang,
             district=ds.district_name(d),
             n=int(g["aspirational"].sum()),
             total=len(g),
+            n_city=int(city[g.index].sum()),
         )
         for d, g in targets.groupby("district_id", sort=False)
     ]

@@ -1,6 +1,7 @@
 """Statements the report makes, checked against the data they summarise (read independently from the
 CSV files where possible): clause-level coverage, scope, aliases, aspiration, measures, key findings."""
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -310,7 +311,8 @@ def test_instrument_mix_is_a_difference_of_genre_in_the_conclusion(ds):
 
 def test_no_safeguard_sentence_without_a_safeguards_part(ds):
     plain = ds.measures.assign(section=ds.measures["section"].str.replace("保障措施", "工作任务"))
-    other = type(ds)(**{**vars(ds), "tables": {**ds.tables, "measures": plain}})
+    # dataclasses.replace: only the fields (vars(ds) also holds Dataset.vocab's memo)
+    other = dataclasses.replace(ds, tables={**ds.tables, "measures": plain})
     assert analysis.safeguard_measures(other) == set()
     assert findings.without_safeguards(other) == ""
 
@@ -536,3 +538,25 @@ def test_generated_chinese_responsibility_prose_has_full_width_brackets():
     zh = load(DATA, "zh")
     text = "".join(narrative.responsibility(zh))
     assert "镇（街）" in text and "(" not in text and ")" not in text
+
+
+def test_key_finding_4_says_how_many_targets_are_city_wide(ds):
+    """Review 2, item 4: targets the district plan quotes for the whole city are flagged (level = city)."""
+    ind = csv("indicators")
+    targets = ind[ind["kind"].isin(["target", "stretch_target"])]
+    text = findings.ambition(ds).text
+    for district, g in targets.groupby("district_id"):
+        n_city = int((g["level"] == "city").sum())
+        part = findings.t(
+            "findings.aspiration_part_city" if n_city else "findings.aspiration_part",
+            ds.lang,
+            district=ds.district_name(district),
+            n=int((g["aspirational"] == "true").sum()),
+            total=len(g),
+            n_city=n_city,
+        )
+        assert part in text, part
+    # the two known city-wide targets: Ningbo's 2025 literacy goal, Zhoushan's fiscal S&T growth
+    assert set(ind.loc[ind["level"] == "city", "indicator_id"]) == {"zhenhai-i070", "dinghai-i007"}
+    for q in ind.loc[ind["level"] == "city", "name_zh"]:
+        assert "全市" in q
