@@ -152,7 +152,8 @@ def changes(ds: Dataset) -> pd.DataFrame:
     change: a year's result next to a later year's target)."""
     ch = analysis.implied_changes(ds)
     names = ds.indicators.set_index("indicator_id")[ds.field("name")]
-    return pd.DataFrame(
+    ind = analysis.indicators(ds).set_index("indicator_id")
+    table = pd.DataFrame(
         {
             ds.col("district"): ds.map_districts(ch["district_id"]),
             ds.col("indicator"): ch["target_id"].map(names),
@@ -166,6 +167,10 @@ def changes(ds: Dataset) -> pd.DataFrame:
             ds.col("difference"): [difference_text(ds, r) for _, r in ch.iterrows()],
         }
     )
+    # the target's wording (力争/争取 or firm), as in the comparability table: a 力争 target is not a plan
+    marks = [wording(ds, ind.at[i, "aspirational"], ind.at[i, "aspiration_word"]) for i in ch["target_id"]]
+    table.insert(4, ds.col("target_wording"), marks)
+    return table
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:

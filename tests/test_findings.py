@@ -560,3 +560,19 @@ def test_key_finding_4_says_how_many_targets_are_city_wide(ds):
     assert set(ind.loc[ind["level"] == "city", "indicator_id"]) == {"zhenhai-i070", "dinghai-i007"}
     for q in ind.loc[ind["level"] == "city", "name_zh"]:
         assert "全市" in q
+
+
+def test_changes_table_shows_the_target_wording_and_pairs_only_matching_definitions(ds):
+    """Review 2, item 7: the 力争 3.42% is marked; the academician row (新建 2 vs 高质量建设 incl. 院士科技创新中心)
+    is not set side by side, since the definitions differ."""
+    ind = csv("indicators").set_index("indicator_id")
+    table = views.changes(ds)
+    marks = dict(zip(table[ds.col("indicator")], table[ds.col("target_wording")], strict=True))
+    for name, mark in marks.items():
+        row = ind[(ind[ds.field("name")] == name) & (ind["kind"] == "target")].iloc[0]
+        assert (mark != "") == (row["aspirational"] == "true")
+        if mark:
+            assert min((w for w in ("力争", "争取") if w in row["quote"]), key=row["quote"].find) in mark
+    assert "力争" in marks[ind.at["zhenhai-i086", ds.field("name")]]
+    assert ind.at["zhenhai-i093", ds.field("name")] not in marks
+    assert ind.at["zhenhai-i093", "compare_key"] == ""
