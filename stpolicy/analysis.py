@@ -507,8 +507,9 @@ def district_measures(ds: Dataset, district: str | None) -> pd.DataFrame:
 
 
 def measure_commitments(ds: Dataset, district: str | None = None) -> pd.DataFrame:
-    """(measure_id, indicator_id) for every quantified commitment a measure contains: the indicator's curated
-    `measure_id` where given, else the measure whose paragraph contains the indicator's quote. One district's
+    """(measure_id, indicator_id, restated_quote) for every quantified commitment a measure contains: the
+    indicator's curated `measure_id` where given, else the measure whose paragraph contains the indicator's
+    quote, or its restated_quote (then given: the figure restated in other words, '' otherwise). One district's
     measures only where given (a table per district then costs one district's work, not all of them)."""
     ind = ds.indicators
     rows = []
@@ -522,8 +523,14 @@ def measure_commitments(ds: Dataset, district: str | None = None) -> pd.DataFram
         else:
             linked = mine.iloc[0:0]
         found = mine[[bool(paragraph) and q in paragraph for q in mine["quote"]]]
-        rows += [(m.measure_id, i) for i in pd.concat([linked, found])["indicator_id"]]
-    return pd.DataFrame(rows, columns=["measure_id", "indicator_id"]).drop_duplicates()
+        rows += [(m.measure_id, i, "") for i in pd.concat([linked, found])["indicator_id"]]
+        # a figure the measure states again in other words (indicators.csv restated_quote): listed, marked so
+        again = ind[ind["district_id"] == m.district_id]
+        if "restated_quote" in again:
+            again = again[[bool(paragraph) and bool(q) and q in paragraph for q in again["restated_quote"]]]
+            rows += [(m.measure_id, i, q) for i, q in zip(again["indicator_id"], again["restated_quote"], strict=True)]
+    out = pd.DataFrame(rows, columns=["measure_id", "indicator_id", "restated_quote"])
+    return out.drop_duplicates(["measure_id", "indicator_id"]).reset_index(drop=True)
 
 
 def measure_overview(ds: Dataset, district: str | None = None) -> pd.DataFrame:
@@ -543,10 +550,16 @@ def measure_overview(ds: Dataset, district: str | None = None) -> pd.DataFrame:
                 "measure_id": m.measure_id,
                 "themes": themes,
                 "indicator_ids": links.loc[links["measure_id"] == m.measure_id, "indicator_id"].tolist(),
+                "restated": dict(
+                    links.loc[
+                        (links["measure_id"] == m.measure_id) & (links["restated_quote"] != ""),
+                        ["indicator_id", "restated_quote"],
+                    ].to_numpy()
+                ),
                 "sub_tools": subs.to_dict(),
                 "n_clauses": len(mine),
                 "n_in_scope": int(mine["in_scope"].sum()),
             }
         )
-    columns = ["measure_id", "themes", "indicator_ids", "sub_tools", "n_clauses", "n_in_scope"]
+    columns = ["measure_id", "themes", "indicator_ids", "restated", "sub_tools", "n_clauses", "n_in_scope"]
     return measures.merge(pd.DataFrame(rows, columns=columns), on="measure_id")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import analysis
 from .data import Dataset
+from .defaults import ASPIRATION_WORDS
 from .i18n import number, percent, second_column, t, value_text
 
 
@@ -330,11 +331,16 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
             return name
         return name + t("parenthesis", ds.lang, text=ds.label("lead_agency_source", m.lead_agency_source))
 
-    def commitment(i: str) -> str:
+    def commitment(i: str, restated: dict) -> str:
         r = ind.loc[i]
-        mark = wording(ds, r.aspirational, r.aspiration_word)
+        if i in restated:  # stated again in other words: the restatement's own wording, marked as restated
+            words = [w for w in ASPIRATION_WORDS if w in restated[i]]
+            marks = [wording(ds, True, analysis.aspiration_word(restated[i]))] if words else []
+            marks.append(t("restated_mark", ds.lang))
+        else:
+            marks = [m for m in [wording(ds, r.aspirational, r.aspiration_word)] if m]
         return t("commitment", ds.lang, name=r[ds.field("name")], value=shown_value(ds, r)) + (
-            t("parenthesis", ds.lang, text=mark) if mark else ""
+            t("parenthesis", ds.lang, text=t("list_sep", ds.lang).join(marks)) if marks else ""
         )
 
     def tools(counts: dict) -> str:
@@ -349,7 +355,8 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
             ds.col("themes"): [t("list_sep", ds.lang).join(themes[x] for x in th) for th in overview["themes"]],
             ds.col("lead_agency"): [lead(m) for _, m in overview.iterrows()],
             ds.col("commitments"): [
-                t("clause_sep", ds.lang).join(commitment(i) for i in ids) for ids in overview["indicator_ids"]
+                t("clause_sep", ds.lang).join(commitment(i, again) for i in ids)
+                for ids, again in zip(overview["indicator_ids"], overview["restated"], strict=True)
             ],
             ds.col("instruments"): [tools(c) for c in overview["sub_tools"]],
         }

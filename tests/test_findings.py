@@ -216,7 +216,8 @@ def test_measures_table_lists_every_measure_with_its_commitments(ds):
     links = analysis.measure_commitments(ds).merge(csv("indicators"), on="indicator_id")
     paragraph = {m.measure_id: analysis.measure_paragraph(ds, m) for _, m in ds.measures.iterrows()}
     assert len(links) > 0
-    assert all(q in paragraph[m] for m, q in zip(links["measure_id"], links["quote"], strict=True))
+    stated = links["restated_quote_x"].where(links["restated_quote_x"] != "", links["quote"])  # restated: its own quote
+    assert all(q in paragraph[m] for m, q in zip(links["measure_id"], stated, strict=True))
     assert "dinghai-i022" in set(links.loc[links.measure_id == "dinghai-m05", "indicator_id"])  # 50项以上
 
 
@@ -576,3 +577,43 @@ def test_changes_table_shows_the_target_wording_and_pairs_only_matching_definiti
     assert "力争" in marks[ind.at["zhenhai-i086", ds.field("name")]]
     assert ind.at["zhenhai-i093", ds.field("name")] not in marks
     assert ind.at["zhenhai-i093", "compare_key"] == ""
+
+
+def test_measures_list_figures_restated_in_their_paragraph(ds):
+    """Review 2, item 2: a figure recorded once but stated again in a measure's paragraph in other words
+    (indicators.csv restated_quote) is listed for that measure too, marked restated, with the restatement's wording."""
+    ind = csv("indicators")
+    again = ind[ind["restated_quote"] != ""]
+    assert set(again["indicator_id"]) >= {"zhenhai-i086", "dinghai-i008"}
+    for _, r in again.iterrows():
+        source = (DATA / "sources" / f"{r['district_id']}.txt").read_text(encoding="utf-8")
+        assert r["restated_quote"] in source and r["restated_quote"] != r["quote"]
+        measure = next(
+            m
+            for _, m in ds.measures.iterrows()
+            if m.district_id == r["district_id"] and r["restated_quote"] in analysis.measure_paragraph(ds, m)
+        )
+        table = views.measures(ds, r["district_id"])
+        cell = table.loc[table[ds.col("measure")] == measure[ds.field("title")], ds.col("commitments")].iloc[0]
+        assert r[ds.field("name")] in cell and findings.t("restated_mark", ds.lang) in cell
+        if "力争" in r["restated_quote"]:
+            assert "力争" in cell.split(r[ds.field("name")])[1]
+    # the counts the section states follow: commitments per district, restatements included
+    links = analysis.measure_commitments(ds)
+    text = " ".join(narrative.measures(ds))
+    for district in ds.district_ids:
+        mine = links[links["measure_id"].str.startswith(district)]
+        assert (
+            findings.t(
+                "narrative.measures_part_safeguards" if district == "dinghai" else "narrative.measures_part",
+                ds.lang,
+                district=ds.district_name(district),
+                n=int((ds.measures.district_id == district).sum()),
+                n_tasks=17,
+                n_safe=3,
+                n_quantified=mine["measure_id"].nunique(),
+                n_commitments=len(mine),
+            )
+            in text
+        )
+    assert ((links["indicator_id"] == "zhenhai-i086") & (links["restated_quote"] != "")).any()
