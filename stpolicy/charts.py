@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 
 from . import analysis, fonts, palette
-from .data import Dataset
+from .data import MANY_DISTRICTS, Dataset
 from .i18n import locale, short_label, stated_text, t, value_text
 from .stats import Z_CRITICAL
 
@@ -115,7 +115,6 @@ def facet_columns(ds: Dataset, most: int = FACET_COLUMNS) -> int:
 
 # Above this many districts the charts switch to designs that scale (one row or one mark per district,
 # capped panels): at 50 districts a panel per district made pages of 26,000 px and figures of many GB.
-MANY_DISTRICTS = 6
 PANELS_SHOWN = 4  # heatmap panels drawn when there are many districts: the first ones and a total
 TERM_PANELS = 6  # districts whose distinctive terms are drawn when there are many
 AGENCIES_SHOWN = 25  # agency columns of the responsibility overview (those named for most measures)

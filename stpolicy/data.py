@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +10,9 @@ import pandas as pd
 from .i18n import data_column, locale, t
 from .tables import DataError, decode_utf8
 from .validate import validate
+
+MANY_DISTRICTS = 6  # above this many districts, charts switch to designs that scale (stpolicy.charts)
+LISTED_DISTRICTS = MANY_DISTRICTS  # districts whose rows the appendix listings show when there are more
 
 
 @dataclass
@@ -30,6 +33,15 @@ class Dataset:
             return self.__dict__["tables"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def listed(self) -> Dataset:
+        """The dataset that row-by-row listings show: every district, or the first LISTED_DISTRICTS of many
+        (a listing of fifty districts' rows is no longer read; the data downloads hold every row)."""
+        ids = self.district_ids
+        if len(ids) <= LISTED_DISTRICTS:
+            return self
+        keep = ids[:LISTED_DISTRICTS]
+        return replace(self, tables=selected(self.tables, keep), sources={d: self.sources[d] for d in keep})
 
     @property
     def district_ids(self) -> list[str]:
@@ -137,6 +149,19 @@ def validated(data_dir: Path) -> tuple:
     return _validated[key]
 
 
+def selected(tables: dict[str, pd.DataFrame], keep: list[str]) -> dict[str, pd.DataFrame]:
+    """The tables restricted to the districts `keep` (in that order), comparability pairs within them."""
+    tables = {
+        name: frame[frame["district_id"].isin(keep)].reset_index(drop=True) if "district_id" in frame else frame
+        for name, frame in tables.items()
+    }
+    tables["districts"] = tables["districts"].set_index("district_id").loc[keep].reset_index()
+    comp = tables["comparability"]
+    ids = set(tables["indicators"]["indicator_id"])
+    tables["comparability"] = comp[comp["left_indicator_id"].isin(ids) & comp["right_indicator_id"].isin(ids)]
+    return tables
+
+
 def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = None) -> Dataset:
     """Validate and load the data; restrict to `districts` (all when empty). Raises DataError."""
     locale(lang)  # raises ValueError for a language without locale data
@@ -150,13 +175,7 @@ def load(data_dir: str | Path, lang: str = "en", districts: list[str] | None = N
     unknown = [d for d in keep if d not in known]
     if unknown:
         raise ValueError(f"unknown district(s) {unknown}; districts.csv has {known}")
-    for name, frame in tables.items():
-        if "district_id" in frame:
-            tables[name] = frame[frame["district_id"].isin(keep)].reset_index(drop=True)
-    tables["districts"] = tables["districts"].set_index("district_id").loc[keep].reset_index()
-    comp = tables["comparability"]
-    ids = set(tables["indicators"]["indicator_id"])
-    tables["comparability"] = comp[comp["left_indicator_id"].isin(ids) & comp["right_indicator_id"].isin(ids)]
+    tables = selected(tables, keep)
     sources = {  # decoded as validation read them (no BOM, LF line ends)
         d: decode_utf8(Path(data_dir) / f, f)[0]
         for d, f in zip(tables["districts"]["district_id"], tables["districts"]["source_file"], strict=True)

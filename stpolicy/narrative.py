@@ -556,3 +556,12 @@ def agreement(ds: Dataset) -> str:
             )
         )
     return t("sentence_sep", lang).join(sentences)
+
+
+def listing_note(ds: Dataset) -> list[str]:
+    """For many districts, which districts the appendix listings show (Dataset.listed); none otherwise."""
+    shown = ds.listed()
+    if shown.district_ids == ds.district_ids:
+        return []
+    names = join(list(shown.district_names().values()), ds.lang)
+    return [t("scaled.listing", ds.lang, n=len(ds.district_ids), shown=len(shown.district_ids), names=names)]

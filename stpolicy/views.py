@@ -195,6 +195,7 @@ def with_cell_titles(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFram
 
 def indicators(ds: Dataset) -> pd.DataFrame:
     """Every quantitative statement with its value, kind, year, theme, quote and section."""
+    ds = ds.listed()
     ind = analysis.indicators(ds)
     return pd.DataFrame(
         {
@@ -239,6 +240,7 @@ def coding_scheme(ds: Dataset) -> pd.DataFrame:
 
 def programmes(ds: Dataset) -> pd.DataFrame:
     """Named programmes, platforms and institutions, each with its quote."""
+    ds = ds.listed()
     p = ds.programmes
     return pd.DataFrame(
         {
@@ -365,6 +367,7 @@ def measures(ds: Dataset, district: str) -> pd.DataFrame:
 
 def clauses(ds: Dataset) -> pd.DataFrame:
     """Every coded clause: district, measure, verbatim quote, tool, sub-tool, stage, theme and scope."""
+    ds = ds.listed()
     codes = analysis.clauses(ds)
     measures = ds.measures.set_index("measure_id")
     return pd.DataFrame(

@@ -173,3 +173,20 @@ def test_many_district_coverage_names_every_theme_and_district(many):
     left = next(ax for ax in fig.axes if ax.get_title())
     assert [x.get_text() for x in left.get_xticklabels()] == list(many.labels("theme").values())
     assert [y.get_text() for y in left.get_yticklabels()] == list(many.district_names().values())
+
+
+def test_appendix_listings_show_the_first_districts_and_say_so(many, two):
+    from stpolicy import narrative, views
+    from stpolicy.data import LISTED_DISTRICTS
+
+    shown = many.district_ids[:LISTED_DISTRICTS]
+    for frame in (views.indicators(many), views.clauses(many), views.programmes(many)):
+        districts = set(frame[many.col("district")])
+        assert districts == {many.district_name(d) for d in shown}, districts
+    expected_rows = many.indicators["district_id"].isin(shown).sum()
+    assert len(views.indicators(many)) == expected_rows < len(many.indicators)
+    (note,) = narrative.listing_note(many)
+    assert str(len(many.district_ids)) in note and str(LISTED_DISTRICTS) in note
+    assert many.district_name(shown[-1]) in note and many.district_name(many.district_ids[-1]) not in note
+    # Two districts: every row, no note.
+    assert narrative.listing_note(two) == [] and len(views.indicators(two)) == len(two.indicators)
