@@ -287,7 +287,8 @@ def mix_tests(ds: Dataset, tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def keyword_sentences(ds: Dataset, kwic: pd.DataFrame) -> pd.DataFrame:
-    """The sentences containing each keyword, per district."""
+    """The sentences containing each keyword, per district (of the listed districts: Dataset.listed)."""
+    kwic = kwic[kwic["district_id"].isin(ds.listed().district_ids)]
     return pd.DataFrame(
         {
             ds.col("term"): kwic["term"],
