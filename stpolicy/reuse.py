@@ -15,7 +15,7 @@ from . import __version__, downloads
 from .i18n import LANGUAGES, data_column, locale, t
 from .navigation import html_outputs
 from .report import script_safe_json
-from .sources import Sources, link_quotes, normalise, passages_by_id, verbatim_quotes
+from .sources import LinkRules, Sources, link_quotes, normalise, passages_by_id, verbatim_quotes
 
 SECTION_ID = "sec-data"
 # The licence of the curated tables (the data package's content); the code is MIT (README, "Licence").
@@ -166,15 +166,16 @@ def with_source_links(nb: nbformat.NotebookNode, meta: dict, lang: str) -> nbfor
 
     ds = load(data_dir, lang)
     sources = sources_of(ds)
-    quotes = verbatim_quotes(data_dir)
-    quote_headers = {t("columns.quote", lang), t("columns.sentence", lang)}
-    value_headers = {t("columns.value", lang)}
-    named = measure_titles(ds, sources)
+    rules = LinkRules(
+        quotes=verbatim_quotes(data_dir),
+        quote_headers={t("columns.quote", lang), t("columns.sentence", lang)},
+        value_headers={t("columns.value", lang)},
+        named=measure_titles(ds, sources),
+        named_headers={t("columns.measure", lang)},
+    )
     nb = copy.deepcopy(nb)
     for output in html_outputs(nb):
         text = output.data["text/html"]
         if "<table" in text:
-            output.data["text/html"] = link_quotes(
-                text, sources, quotes, quote_headers, value_headers, named, {t("columns.measure", lang)}
-            )
+            output.data["text/html"] = link_quotes(text, sources, rules)
     return nb

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .tables import TABLES, primary_key, read_table
@@ -113,15 +113,19 @@ def cell_text(cell_html: str) -> str:
     return html.unescape(TAG.sub("", cell_html)).strip()
 
 
-def link_table(
-    table: str,
-    sources: Sources,
-    quotes: set[str],
-    quote_headers: set[str],
-    value_headers: set[str],
-    named: dict[str, Passage] | None = None,
-    named_headers: set[str] = frozenset(),
-):
+@dataclass(frozen=True)
+class LinkRules:
+    """Which table cells link to the source viewer: curated quotes, the headers of quote and value
+    columns, and measure titles (`named`) under the `named_headers` columns."""
+
+    quotes: set[str]
+    quote_headers: set[str]
+    value_headers: set[str]
+    named: dict[str, Passage] = field(default_factory=dict)
+    named_headers: set[str] = frozenset()
+
+
+def link_table(table: str, sources: Sources, rules: LinkRules):
     """Wrap each quote cell (and the value cells of its row) in a link to the quote's passage, and
     each cell under a `named_headers` column whose text is a key of `named` (a measure's title) in a
     link to that passage.
@@ -130,7 +134,6 @@ def link_table(
     headed like a quote column and occurs verbatim in a source (keyword-in-context sentences)."""
     headers = [cell_text(h) for h in HEADER_CELL.findall(table.split("</thead>")[0])]
     body = BODY.search(table)
-    named = named or {}
     if not body or not headers:
         return table
 
@@ -141,12 +144,14 @@ def link_table(
         texts = [cell_text(c[1]) for c in cells]
         district = next((sources.names[x] for x in texts if x in sources.names), None)
         own = [
-            sources.locate(text, district) if text in quotes or header in quote_headers else None
+            sources.locate(text, district) if text in rules.quotes or header in rules.quote_headers else None
             for header, text in zip(headers, texts, strict=True)
         ]
         first = next((p for p in own if p), None)
         targets = [
-            p or (named.get(text) if header in named_headers else None) or (first if header in value_headers else None)
+            p
+            or (rules.named.get(text) if header in rules.named_headers else None)
+            or (first if header in rules.value_headers else None)
             for p, header, text in zip(own, headers, texts, strict=True)
         ]
         if not any(targets):
@@ -160,17 +165,9 @@ def link_table(
     return table.replace(body.group(1), ROW.sub(link_row, body.group(1)), 1)
 
 
-def link_quotes(
-    html_text: str,
-    sources: Sources,
-    quotes: set[str],
-    quote_headers: set[str],
-    value_headers: set[str],
-    named: dict[str, Passage] | None = None,
-    named_headers: set[str] = frozenset(),
-):
+def link_quotes(html_text: str, sources: Sources, rules: LinkRules):
     """Every report table in `html_text` with its quotes (and named rows) linked to the source viewer."""
     return TABLE.sub(
-        lambda m: link_table(m.group(0), sources, quotes, quote_headers, value_headers, named, named_headers),
+        lambda m: link_table(m.group(0), sources, rules),
         html_text,
     )

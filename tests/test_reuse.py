@@ -18,7 +18,7 @@ from browser import CHROMIUM, FLAGS, require_chromium
 from conftest import DATA, read_rows, set_cell
 
 from stpolicy import downloads, navigation
-from stpolicy.sources import Sources, link_quotes
+from stpolicy.sources import LinkRules, Sources, link_quotes
 
 LANGS = ["en", "zh"]
 ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
@@ -190,7 +190,7 @@ def test_table_cells_link_quote_and_value_of_their_district():
     sources = Sources(texts, {"X": "x", "Y": "y"})
     frame = pd.DataFrame({"District": ["Y", "X"], "Value": ["20%", "1"], "Quote (verbatim)": ["增长20%", "甲乙"]})
     table = frame.to_html(index=False)
-    linked = link_quotes(table, sources, {"增长20%"}, {"Quote (verbatim)"}, {"Value"})
+    linked = link_quotes(table, sources, LinkRules({"增长20%"}, {"Quote (verbatim)"}, {"Value"}))
     links = re.findall(r'data-source="(\w)" data-start="(\d+)" data-end="(\d+)">([^<]*)</a>', linked)
     assert links == [("y", "0", "5", "20%"), ("y", "0", "5", "增长20%"), ("x", "0", "2", "1"), ("x", "0", "2", "甲乙")]
 
@@ -199,7 +199,9 @@ def test_measure_titles_link_to_their_heading():
     sources = Sources({"x": "一、总体。（一）聚力推进平台。正文。"}, {})
     heading = sources.locate("（一）聚力推进平台", "x")
     frame = pd.DataFrame({"No.": ["（一）", "（二）"], "Measure": ["Platforms", "Other"], "Note": ["Platforms", ""]})
-    linked = link_quotes(frame.to_html(index=False), sources, set(), set(), set(), {"Platforms": heading}, {"Measure"})
+    linked = link_quotes(
+        frame.to_html(index=False), sources, LinkRules(set(), set(), set(), {"Platforms": heading}, {"Measure"})
+    )
     links = re.findall(r'data-start="(\d+)" data-end="(\d+)">([^<]*)</a>', linked)
     assert links == [("5", "14", "Platforms")]  # only under the measure column, only a known title
 
