@@ -14,12 +14,17 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import logging
 from pathlib import Path
 
 import matplotlib
 import mplfonts
 
 from .i18n import locale
+
+# fontTools warns on every subset of DejaVu Sans that it drops the FFTM table (a FontForge timestamp no
+# renderer reads); the build's user would see that line four times per build and wonder what broke.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 FAMILY = "Noto Sans CJK SC"  # the CJK family; charts name it, Report.figure swaps in the language's stack
 LATIN = "DejaVu Sans"
