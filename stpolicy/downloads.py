@@ -115,32 +115,36 @@ def excel_value(value: str, numeric: bool):
 
 
 def workbook_bytes(tables: list[Curated], created: dt.date) -> bytes:
-    """One sheet per curated table, plus a first sheet describing them."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """One sheet per curated table, plus a first sheet describing them.
 
-    wb = Workbook()
-    about = wb.active
-    about.title = "about"
-    about.append(["table", "title", "description", "rows"])
-    for table in tables:
-        about.append([table.name, table.meta.get("title", ""), table.meta.get("description", ""), len(table.frame)])
-    for table in tables:
-        sheet = wb.create_sheet(table.name[:31])
-        numeric = table.numeric_columns()
-        sheet.append(list(table.frame.columns))
-        for row in table.frame.itertuples(index=False):
-            sheet.append([excel_value(v, c in numeric) for c, v in zip(table.frame.columns, row, strict=True)])
-        sheet.freeze_panes = "A2"
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    stamp = dt.datetime.combine(created, dt.time())
-    wb.properties.created = wb.properties.modified = stamp
-    wb.properties.title = PACKAGE_NAME
+    XlsxWriter keeps each distinct text once (Excel's shared strings); openpyxl 3.1 writes every
+    cell's text inline, which made the workbook twice as large for tables that repeat quotes and
+    labels. Strings are never read as formulas, numbers or links: only typed columns become numbers."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    wb.save(buffer)
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as wb:
+        wb.set_properties({"title": PACKAGE_NAME, "created": dt.datetime.combine(created, dt.time())})
+        bold = wb.add_format({"bold": True})
+        about = [[t.name, t.meta.get("title", ""), t.meta.get("description", ""), len(t.frame)] for t in tables]
+        write_sheet(wb.add_worksheet("about"), ["table", "title", "description", "rows"], about, bold)
+        for table in tables:
+            numeric = table.numeric_columns()
+            rows = (
+                [excel_value(v, c in numeric) for c, v in zip(table.frame.columns, row, strict=True)]
+                for row in table.frame.itertuples(index=False)
+            )
+            write_sheet(wb.add_worksheet(table.name[:31]), list(table.frame.columns), rows, bold)
     return buffer.getvalue()
+
+
+def write_sheet(sheet, header: list[str], rows, bold) -> None:
+    """A bold, frozen header row, then the rows (None leaves a cell empty)."""
+    sheet.write_row(0, 0, header, bold)
+    sheet.freeze_panes(1, 0)
+    for i, row in enumerate(rows, start=1):
+        sheet.write_row(i, 0, row)
 
 
 # --- Frictionless data package -------------------------------------------------------------------
