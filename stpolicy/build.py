@@ -109,8 +109,9 @@ def static_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> dict:
-    """What the template shows around the notebook's outputs (font_face is set per format)."""
+def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict], marks: dict | None = None) -> dict:
+    """What the template shows around the notebook's outputs (font_face is set per format); `marks`
+    are the ids in the charts' data (reuse.chart_ids)."""
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
     css += (TEMPLATES / "report" / "reuse.css").read_text(encoding="utf-8")
     css += (TEMPLATES / "report" / "responsive.css").read_text(encoding="utf-8")
@@ -134,7 +135,7 @@ def report_resources(ds_meta: dict, lang: str, mode: str, toc: list[dict]) -> di
         "vega_bundle": None,
         "chart_loader": (TEMPLATES / "report" / "charts.js").read_text(encoding="utf-8"),
         "chart_error": t("chart_error", lang),
-        "reuse": reuse.resources(ds_meta, lang, mode, title),
+        "reuse": reuse.resources(ds_meta, lang, mode, title, marks),
         "reuse_script": (TEMPLATES / "report" / "reuse.js").read_text(encoding="utf-8"),
     }
 
@@ -206,7 +207,7 @@ def render(
     written = {}
     if "html" in formats:
         linked = reuse.with_source_links(nb, meta, lang)
-        resources = report_resources(meta, lang, "screen", toc)
+        resources = report_resources(meta, lang, "screen", toc, reuse.chart_ids(nb))
         resources["font_face"] = fonts.embedded_font_face(page_text(linked, resources), lang, memo)
         bundle = memo("vega-bundle", [vl_convert.__version__], lambda: vl_convert.javascript_bundle().encode())
         page = render_html(linked, resources, bundle.decode())

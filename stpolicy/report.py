@@ -27,6 +27,7 @@ from .tables import DataError
 
 STATIC_KEY = "stpolicy_static_html"  # output metadata: the static twin of a figure, for print
 META_KEY = "stpolicy"  # output metadata: what the output is ({"kind": "heading" | "figure" | "table", ...})
+SPEC_SCRIPT = '<script type="application/json" class="vega-spec">'  # a chart's vega-lite spec in the page
 SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}  # no RDF block in inline SVG
 
 
@@ -167,7 +168,7 @@ class Report:
             fallback = f'<p class="chart-fallback">{escape(t("chart_fallback", self.lang))}</p>'
             interactive = (
                 f'<div class="vega-chart" role="img" aria-label="{alt_text}" data-name="{name}">{fallback}</div>'
-                f'<script type="application/json" class="vega-spec">{script_safe_json(spec)}</script>'
+                f"{SPEC_SCRIPT}{script_safe_json(spec)}</script>"
             )
             static = f'<div class="static-chart" role="img" aria-label="{alt_text}">{svg}</div>'
         else:

@@ -6,6 +6,7 @@ template (templates/report/reuse.html.j2)."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import nbformat
 from . import __version__, downloads
 from .i18n import LANGUAGES, data_column, locale, t
 from .navigation import html_outputs
-from .report import script_safe_json
+from .report import SPEC_SCRIPT, script_safe_json
 from .sources import LinkRules, Sources, link_quotes, normalise, passages_by_id, verbatim_quotes
 
 SECTION_ID = "sec-data"
@@ -25,6 +26,7 @@ LICENCE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+CHART_SPEC = re.compile(re.escape(SPEC_SCRIPT) + "(.*?)</script>", re.S)
 
 
 def toc_entry(lang: str) -> list[dict]:
@@ -65,9 +67,14 @@ def bibtex(title: str, date: str, lang: str) -> str:
 
 
 def source_documents(ds, lang: str) -> list[dict]:
-    """Publisher, title, date, index number, address (when the data has one) and full text of each source."""
+    """Publisher, title, date, index number, address (when the data has one) and full text of each source.
+    A text identical to an earlier district's (one city-wide plan cited for several districts) is
+    embedded once: the later document names the first in `same_as` and carries no text of its own."""
     docs = []
+    first_with = {}  # text -> the first district whose source it is
     for _, d in ds.districts.iterrows():
+        text = normalise(ds.sources[d.district_id])
+        same_as = first_with.setdefault(text, d.district_id)
         docs.append(
             {
                 "id": d.district_id,
@@ -81,15 +88,48 @@ def source_documents(ds, lang: str) -> list[dict]:
                 "address": d.get("source_url", "") or "",
                 "file": d.source_file,
                 "label": t("doc_cite", lang, title=d[data_column("doc_title", lang)], date=d.doc_date),
-                "text": normalise(ds.sources[d.district_id]),
+                "text": "" if same_as != d.district_id else text,
+                "same_as": "" if same_as == d.district_id else same_as,
+                "same_text": t("reuse.same_text", lang, district=ds.district_name(same_as)),
             }
         )
     return docs
 
 
-def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
+def chart_ids(nb: nbformat.NotebookNode) -> dict[str, set[str]]:
+    """Every `*_id` value in the data of the report's charts, by column: the rows a chart mark can
+    open in the source viewer (reuse.js looks a clicked mark's ids up in the passage index)."""
+    ids: dict[str, set[str]] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("_id") and isinstance(value, str):
+                    ids.setdefault(key, set()).add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for output in html_outputs(nb):
+        for spec in CHART_SPEC.findall(output.data["text/html"]):
+            walk(json.loads(spec))
+    return ids
+
+
+def marked_passages(index: dict[str, dict[str, list]], ids: dict[str, set[str]] | None) -> dict:
+    """The passage index cut to the ids that chart marks carry (all of it when `ids` is None): the page
+    need not carry the offsets of rows no chart draws (most of the index at 50 districts)."""
+    if ids is None:
+        return index
+    cut = {key: {i: p for i, p in rows.items() if i in ids.get(key, ())} for key, rows in index.items()}
+    return {key: rows for key, rows in cut.items() if rows}
+
+
+def resources(meta: dict, lang: str, mode: str, title: str, marks: dict[str, set[str]] | None = None) -> dict:
     """Template context under `resources.report.reuse`; the PDF ("print") gets the citation and the
-    list of sources, not the download links nor the full texts (the viewer is interactive)."""
+    list of sources, not the download links nor the full texts (the viewer is interactive).
+    `marks`: the ids in the charts' data (chart_ids); the viewer's passage index keeps only those."""
     from .data import load
 
     data_dir = Path(meta["data_dir"])
@@ -131,7 +171,7 @@ def resources(meta: dict, lang: str, mode: str, title: str) -> dict:
             "ui_json": script_safe_json(
                 {
                     "districts": {name: ident for ident, name in ds.district_names().items()},
-                    "passages": passages_by_id(data_dir, sources_of(ds)),
+                    "passages": marked_passages(passages_by_id(data_dir, sources_of(ds)), marks),
                     "strings": context["nav"] | {"filter_count": context["filter_count"]},
                 }
             ),

@@ -71,7 +71,9 @@ def indicator_label(ds: Dataset, row: pd.Series, prefix: str) -> str:
 
 def comparability(ds: Dataset) -> pd.DataFrame:
     """One row per cross-district pair: both figures, which conditions they meet (definition, kind, year,
-    wording), the verdict and why; where the wording differs, the like-for-like figure the document states."""
+    wording), the verdict and why; where the wording differs, the like-for-like figure the document states.
+    A listing: the pairs within the first districts of many (Dataset.listed)."""
+    ds = ds.listed()
     pairs = analysis.comparability_pairs(ds)
     if pairs.empty:  # one district: nothing to compare (the table is then left out)
         return pd.DataFrame()
@@ -175,7 +177,8 @@ def changes(ds: Dataset) -> pd.DataFrame:
 
 
 def agency_roles(ds: Dataset) -> pd.DataFrame:
-    """Agencies by measures led and co-responsible, per district."""
+    """Agencies by measures led and co-responsible, per district (a listing: Dataset.listed)."""
+    ds = ds.listed()
     roles = analysis.agency_roles(ds)
     return pd.DataFrame(
         {

@@ -183,6 +183,12 @@ def test_appendix_listings_show_the_first_districts_and_say_so(many, two):
     for frame in (views.indicators(many), views.clauses(many), views.programmes(many)):
         districts = set(frame[many.col("district")])
         assert districts == {many.district_name(d) for d in shown}, districts
+    roles = views.agency_roles(many)  # the Dinghai clones name no lead agencies
+    assert set(roles[many.col("district")]) <= {many.district_name(d) for d in shown}
+    assert 0 < len(roles) == len(analysis.agency_roles(many.listed())) < len(analysis.agency_roles(many))
+    pairs = analysis.comparability_pairs(many.listed())
+    assert len(views.comparability(many)) == len(pairs) < len(analysis.comparability_pairs(many))
+    assert set(pairs["left_district_id"]) | set(pairs["right_district_id"]) <= set(shown)
     expected_rows = many.indicators["district_id"].isin(shown).sum()
     assert len(views.indicators(many)) == expected_rows < len(many.indicators)
     (note,) = narrative.listing_note(many)
@@ -190,3 +196,19 @@ def test_appendix_listings_show_the_first_districts_and_say_so(many, two):
     assert many.district_name(shown[-1]) in note and many.district_name(many.district_ids[-1]) not in note
     # Two districts: every row, no note.
     assert narrative.listing_note(two) == [] and len(views.indicators(two)) == len(two.indicators)
+
+
+def test_a_source_text_shared_by_districts_is_embedded_once(many):
+    from stpolicy import reuse
+
+    docs = reuse.source_documents(many, many.lang)
+    texts = {d: many.sources[d] for d in many.district_ids}
+    first = {}
+    for doc in docs:
+        owner = first.setdefault(texts[doc["id"]], doc["id"])
+        if owner == doc["id"]:
+            assert doc["text"] == texts[doc["id"]].replace("\r\n", "\n") and not doc["same_as"]
+        else:  # the synthetic districts repeat the two curated texts: each later copy points at the first
+            assert doc["text"] == "" and doc["same_as"] == owner
+            assert many.district_name(owner) in doc["same_text"]
+    assert sum(bool(d["text"]) for d in docs) == len(set(texts.values())) == 2

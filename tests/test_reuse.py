@@ -18,6 +18,7 @@ from browser import CHROMIUM, FLAGS, require_chromium
 from conftest import DATA, read_rows, set_cell
 
 from stpolicy import downloads, navigation
+from stpolicy.data import load
 from stpolicy.sources import LinkRules, Sources, link_quotes
 
 LANGS = ["en", "zh"]
@@ -425,3 +426,33 @@ def test_source_viewer_filter_and_navigation_in_the_browser(built):
         browser.close()
     dark, chart = (list(map(int, re.findall(r"\d+", c)[:3])) for c in colours)
     assert sum(dark) < 150 and sum(chart) > 600  # dark page, charts on light cards
+
+
+def test_the_passage_index_keeps_only_the_rows_chart_marks_carry():
+    from stpolicy import reuse
+    from stpolicy.report import SPEC_SCRIPT, script_safe_json
+    from stpolicy.sources import passages_by_id
+
+    spec = {"datasets": {"d1": [{"indicator_id": "zhenhai-i001", "district_id": "zhenhai", "value": 1}]}}
+    nb = nbformat.v4.new_notebook()
+    output = nbformat.v4.new_output(
+        "display_data", {"text/html": f"<div></div>{SPEC_SCRIPT}{script_safe_json(spec)}</script>"}
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(outputs=[output]))
+    ids = reuse.chart_ids(nb)
+    assert ids == {"indicator_id": {"zhenhai-i001"}, "district_id": {"zhenhai"}}
+    ds = load(DATA, "en")
+    index = passages_by_id(DATA, reuse.sources_of(ds))
+    assert len(index["indicator_id"]) == len(read_rows(DATA / "indicators.csv")) and len(index) > 1
+    assert reuse.marked_passages(index, ids) == {
+        "indicator_id": {"zhenhai-i001": index["indicator_id"]["zhenhai-i001"]}
+    }
+    assert reuse.marked_passages(index, None) is index  # without charts' ids: everything
+
+
+def test_the_workbook_keeps_each_text_once():
+    """XlsxWriter's shared strings: a quote repeated in many rows is stored once (openpyxl 3.1 inlined each)."""
+    tables = downloads.curated_tables(DATA)
+    archive = zipfile.ZipFile(io.BytesIO(downloads.workbook_bytes(tables, dt.date(2026, 1, 2))))
+    sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert "xl/sharedStrings.xml" in archive.namelist() and not any(b"inlineStr" in s for s in sheets)

@@ -12,16 +12,24 @@
   var viewerDoc = document.getElementById("sv-doc");
   var opener = null;
 
-  function openSource(source, start, end, from) {
+  // A district's text, or, when its document is word for word another's, that one (held once).
+  function sourceText(source) {
     var holder = document.getElementById("source-text-" + source);
-    if (!holder || !dialog) return false;
-    var text = holder.textContent;  // offsets are UTF-16 code units, computed at build time
+    var same = holder && holder.getAttribute("data-same-as");
+    var text = same ? document.getElementById(same) : holder;
+    return text ? { text: text.textContent, title: holder.getAttribute("data-title") } : null;
+  }
+
+  function openSource(source, start, end, from) {
+    var held = sourceText(source);
+    if (!held || !dialog) return false;
+    var text = held.text;  // offsets are UTF-16 code units, computed at build time
     var mark = document.createElement("mark");
     mark.id = "sv-passage";
     mark.textContent = text.slice(start, end);
     viewerText.replaceChildren(document.createTextNode(text.slice(0, start)), mark,
       document.createTextNode(text.slice(end)));
-    viewerDoc.textContent = holder.getAttribute("data-title");
+    viewerDoc.textContent = held.title;
     opener = from || document.activeElement;
     if (!dialog.open) dialog.showModal();
     mark.scrollIntoView({ block: "center" });
@@ -54,14 +62,14 @@
   }
   function passageOf(datum) {
     for (var key in datum) {
-      var hit = ui.passages[key + ":" + datum[key]];
+      var hit = ui.passages[key] && ui.passages[key][datum[key]];
       if (hit) return hit;
     }
     if (typeof datum.quote !== "string") return null;
     var ids = districtOf(datum) ? [districtOf(datum)] : Object.values(ui.districts);
     for (var i = 0; i < ids.length; i++) {
-      var holder = document.getElementById("source-text-" + ids[i]);
-      var at = holder ? holder.textContent.indexOf(datum.quote) : -1;
+      var held = sourceText(ids[i]);
+      var at = held ? held.text.indexOf(datum.quote) : -1;
       if (at >= 0) return [ids[i], at, at + datum.quote.length];
     }
     return null;
