@@ -1,4 +1,6 @@
+import contextlib
 import csv
+import io
 import shutil
 import subprocess
 import sys
@@ -28,6 +30,35 @@ def built(tmp_path_factory, cache_dir) -> Path:
     result = build("--out", out / "report", "--figures", out / "figures", "--cache-dir", cache_dir)
     assert result.returncode == 0, result.stderr
     return out
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    """build_report.py's main() in this process, run from the repository, with its output captured: for
+    checks where the process boundary is not the point (it saves starting Python and importing the
+    libraries). Builds, exit codes as a shell sees them and interrupts go through `build()` instead."""
+    from stpolicy.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as usage:  # argparse's usage errors
+            code = usage.code
+    return subprocess.CompletedProcess(["build_report.py", *args], code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def small_built(tmp_path_factory, cache_dir) -> Path:
+    """A one-notebook (01) English HTML build of the curated data into the session cache; returns its folder.
+    A later build of that notebook on the same data (in any folder) restores it and its report from there."""
+    folder = tmp_path_factory.mktemp("small")
+    notebooks = few_notebooks(folder / "notebooks", "01_")
+    result = build(
+        "--notebooks", notebooks, "--out", folder / "out", "--figures", folder / "fig", "--lang", "en",
+        "--format", "html", "--cache-dir", cache_dir,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return folder
 
 
 def few_notebooks(folder: Path, *names: str) -> Path:

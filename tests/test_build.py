@@ -153,33 +153,32 @@ def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
     assert all(gone(child.pid) for child in children)
 
 
-def test_after_kill_9_the_next_build_cleans_up_and_succeeds(tmp_path, cache_dir):
+def test_after_kill_9_the_next_build_cleans_up_and_succeeds(tmp_path, cache_dir, small_built):
     proc, _ = held_build(tmp_path)
     kernels = kernel_pids(tmp_path / "out", proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
-    result = build(*small(tmp_path, "--cache-dir", cache_dir))
+    assert list((tmp_path / "out").glob(".stage-*"))  # the killed build left its stage behind
+    result = build(*small(tmp_path, "--cache-dir", cache_dir))  # small_built has this one in the cache
     assert result.returncode == 0, result.stderr
     assert not list((tmp_path / "out").glob(".stage-*"))
     assert all(gone(pid) for pid in kernels)
     assert (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-def test_cached_rebuild_reflects_a_data_edit(tmp_path, data_copy):
-    args = small(tmp_path, "--data", data_copy, "--cache-dir", tmp_path / "cache")
-    first = build(*args)
-    assert first.returncode == 0, first.stderr
-    assert "(1 notebook(s) executed, 0 from the cache)" in first.stdout
-    page = (tmp_path / "out" / "report.en.html").read_bytes()
+def test_cached_rebuild_reflects_a_data_edit(tmp_path, data_copy, cache_dir, small_built):
+    args = small(tmp_path, "--data", data_copy, "--cache-dir", cache_dir)
+    # small_built ran this notebook on the same data (in data/, not this copy): nothing runs again.
     again = build(*args)
-    assert again.returncode == 0 and "(0 notebook(s) executed, 1 from the cache)" in again.stdout
-    assert (tmp_path / "out" / "report.en.html").read_bytes() == page
+    assert again.returncode == 0 and "(0 notebook(s) executed, 1 from the cache)" in again.stdout, again.stderr
+    page = (tmp_path / "out" / "report.en.html").read_bytes()
+    assert page == (small_built / "out" / "report.en.html").read_bytes()
     set_cell(data_copy / "districts.csv", "district_id", "dinghai", "name_en", "Dinghai Edited District")
     edited = build(*args)
-    assert edited.returncode == 0 and "(1 notebook(s) executed, 0 from the cache)" in edited.stdout
+    assert edited.returncode == 0 and "(1 notebook(s) executed, 0 from the cache)" in edited.stdout, edited.stderr
     html = (tmp_path / "out" / "report.en.html").read_text(encoding="utf-8")
     assert "Dinghai Edited District" in html and "Dinghai Edited District" not in page.decode()
-    assert (tmp_path / "cache").is_dir() and not list(data_copy.glob("**/*cache*"))  # the cache stays out of data/
+    assert list(cache_dir.glob("notebook/*")) and not list(data_copy.glob("**/*cache*"))  # the cache stays out of data/
 
 
 def test_cache_key_follows_notebook_data_parameters_and_code(tmp_path):

@@ -1,11 +1,9 @@
 """The section registry: notebooks, strings and narrative.csv are checked against it before any kernel runs."""
 
 import shutil
-import subprocess
-import sys
 
 import nbformat
-from conftest import ROOT, read_rows, set_cell, write_rows
+from conftest import cli, read_rows, set_cell, write_rows
 
 from stpolicy import narrative
 from stpolicy.data import load
@@ -14,9 +12,7 @@ from stpolicy.validate import validate
 
 
 def check_cli(*args):
-    return subprocess.run(
-        [sys.executable, "build_report.py", "--check", *map(str, args)], cwd=ROOT, capture_output=True, text=True
-    )
+    return cli("--check", *args)  # in-process: the exit code paths run as subprocesses in test_data and test_report
 
 
 def test_project_notebooks_and_strings_match_the_registry():

@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT, read_rows, write_rows
+from conftest import DATA, ROOT, cli, read_rows, write_rows
 
 from stpolicy.suggest import (
     QUALIFIER_AFTER,
@@ -120,6 +120,10 @@ def test_qualifier_rules_follow_the_data_readme():
 
 
 def run(*args):
+    return cli(*args)  # in-process; one call below goes through a subprocess, as a user runs it
+
+
+def run_as_user(*args):
     return subprocess.run(
         [sys.executable, "build_report.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True
     )
@@ -127,7 +131,7 @@ def run(*args):
 
 def test_cli_suggest_marks_or_leaves_out_curated_rows(tmp_path):
     source = DATA / "sources" / "dinghai.txt"
-    everything = run("suggest", source, "--district", "dinghai")
+    everything = run_as_user("suggest", source, "--district", "dinghai")
     assert everything.returncode == 0, everything.stderr
     rows = list(csv.DictReader(io.StringIO(everything.stdout)))
     assert list(rows[0]) == COLUMNS
