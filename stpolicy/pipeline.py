@@ -162,7 +162,9 @@ class Plan:
         self.notebook_code = cachelib.code_digest(templates=False)
         self.data_digest = cachelib.tree_digest(data)
         self.pool = None  # stpolicy.engine.Pool while notebooks execute
-        self.renderer = Renderer(args.jobs, stage / WORKERS_PID_FILE)
+        # One worker per report file: the last language's PDF (the longest render) then starts the moment its
+        # notebooks are done instead of queueing behind the other language's renders; the OS shares the cores.
+        self.renderer = Renderer(len(self.langs) * len(self.formats), stage / WORKERS_PID_FILE)
         self.executed = self.reused = 0
         self.tasks: dict[str, list[Task]] = {}
         for lang in self.langs:
