@@ -1,5 +1,6 @@
 import contextlib
 import csv
+import functools
 import io
 import shutil
 import subprocess
@@ -59,6 +60,15 @@ def small_built(tmp_path_factory, cache_dir) -> Path:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return folder
+
+
+@functools.cache
+def pdf_tool(*args: str) -> str:
+    """A poppler-utils command's output (pdfinfo, pdffonts, pdftotext), remembered for the session: several
+    tests read the same text of the same PDF (each build writes to a folder of its own)."""
+    if not shutil.which(args[0]):
+        pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
 def few_notebooks(folder: Path, *names: str) -> Path:

@@ -98,14 +98,22 @@ def figures_in(notebooks: Path) -> int:
     return sum(len(pipeline.figure_names(p)) for p in notebooks.glob("*.ipynb"))
 
 
-def test_second_concurrent_build_waits_and_the_report_is_complete(tmp_path):
-    # A private cache: the second build, let in after the first, publishes from what the first executed.
-    first = start(*small(tmp_path, "--cache-dir", tmp_path / "cache"))
+def test_second_concurrent_build_waits_and_the_report_is_complete(tmp_path, cache_dir, small_built):
+    # A notebook of this test's own (one more cell), so no cache holds it: the first build executes it; the
+    # second, let in after the first, publishes from what the first executed. (small_built: the session
+    # cache already has the chart library and fonts that rendering needs.)
+    args = small(tmp_path, "--cache-dir", cache_dir)
+    notebook = next((tmp_path / "notebooks").glob("01_*.ipynb"))
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"# {tmp_path}"))
+    nbformat.write(nb, notebook)
+    first = start(*args)
     time.sleep(1)
-    second = start(*small(tmp_path, "--cache-dir", tmp_path / "cache"))
+    second = start(*args)
     results = [(*p.communicate(), p.returncode) for p in (first, second)]
     assert [r[2] for r in results] == [0, 0], results
     assert any("another build is writing to" in r[1] for r in results)
+    assert sorted(re.search(r"\((\d) notebook\(s\) executed", r[0]).group(1) for r in results) == ["0", "1"]
     out = tmp_path / "out"
     html = (out / "report.en.html").read_text(encoding="utf-8")
     assert html.rstrip().endswith("</html>")

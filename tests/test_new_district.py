@@ -266,7 +266,7 @@ def add_third_district(data: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def districts_built(tmp_path_factory) -> Path:
+def districts_built(tmp_path_factory, cache_dir) -> Path:
     """One English HTML build (every notebook) of data with two added districts: a third one written with
     today's columns (testqu) and one with only the original interface's columns (xinqu), after which the
     whole data is cut down to those columns. Both tests below read this one build."""
@@ -277,7 +277,7 @@ def districts_built(tmp_path_factory) -> Path:
     original_interface(data)
     result = build(
         "--data", data, "--out", folder / "out", "--figures", folder / "fig", "--lang", "en", "--format", "html",
-        "--cache-dir", folder / "cache",  # not the repository's .cache: a test leaves nothing behind
+        "--cache-dir", cache_dir,  # not the repository's .cache: a test leaves nothing behind
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return folder / "out" / "report.en.html"

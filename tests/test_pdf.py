@@ -1,12 +1,10 @@
 """The PDFs: A4, embedded CJK font, searchable Chinese, a working table of contents, same figures as the HTML."""
 
 import re
-import shutil
-import subprocess
 
 import pandas as pd
 import pytest
-from conftest import DATA
+from conftest import DATA, pdf_tool
 from test_report import expected_values
 
 pytestmark = pytest.mark.slow  # needs the full build (session fixture `built` in conftest.py)
@@ -14,17 +12,11 @@ pytestmark = pytest.mark.slow  # needs the full build (session fixture `built` i
 LANGS = ["en", "zh"]
 
 
-def tool(*args) -> str:
-    if not shutil.which(args[0]):
-        pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_is_a4_with_embedded_cjk_font(built, lang):
     pdf = built / "report" / f"report.{lang}.pdf"
-    assert "(A4)" in tool("pdfinfo", str(pdf))
-    fonts = [line.split() for line in tool("pdffonts", str(pdf)).splitlines()[2:]]
+    assert "(A4)" in pdf_tool("pdfinfo", str(pdf))
+    fonts = [line.split() for line in pdf_tool("pdffonts", str(pdf)).splitlines()[2:]]
     cjk = [f for f in fonts if "CJK" in f[0]]
     assert cjk and all(f[-5] == "yes" and f[-4] == "yes" for f in fonts), fonts  # embedded, subset
     # Only the report's two faces: the CJK one, and in English the Latin text face (DejaVu Sans).
@@ -35,7 +27,7 @@ def test_pdf_is_a4_with_embedded_cjk_font(built, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_text_is_searchable(built, lang):
-    text = tool("pdftotext", str(built / "report" / f"report.{lang}.pdf"), "-")
+    text = pdf_tool("pdftotext", str(built / "report" / f"report.{lang}.pdf"), "-")
     flat = re.sub(r"\s+", "", text)
     for name in pd.read_csv(DATA / "districts.csv")[f"name_{lang}"]:
         assert re.sub(r"\s+", "", name) in flat
@@ -52,10 +44,10 @@ def test_toc_lists_every_section_with_its_page(built, lang):
     html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
     sections = re.findall(r'<li class="toc-\d"><a href="#([^"]+)">([^<]+)</a>', html)
     assert len(sections) >= 6
-    toc_page = tool("pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-")
+    toc_page = pdf_tool("pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-")
     dests = {
         name: int(page)
-        for page, name in re.findall(r'^\s*(\d+) \[.*?\] "([^"]+)"', tool("pdfinfo", "-dests", str(pdf)), re.M)
+        for page, name in re.findall(r'^\s*(\d+) \[.*?\] "([^"]+)"', pdf_tool("pdfinfo", "-dests", str(pdf)), re.M)
     }
     for ident, title in sections:
         title = title.replace("&amp;", "&")
@@ -67,7 +59,7 @@ def test_toc_lists_every_section_with_its_page(built, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_has_the_same_figures_as_the_html(built, lang):
     html = (built / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
-    text = tool("pdftotext", str(built / "report" / f"report.{lang}.pdf"), "-")
+    text = pdf_tool("pdftotext", str(built / "report" / f"report.{lang}.pdf"), "-")
     word = "Figure" if lang == "en" else "图"
     html_figures = re.findall(rf'data-label="figure">{word} ?(\d+)', html)
     pdf_figures = re.findall(rf"^{word} ?(\d+)\.? ", text, re.M)
@@ -76,6 +68,6 @@ def test_pdf_has_the_same_figures_as_the_html(built, lang):
 
 def test_long_tables_repeat_their_header_on_each_page(built):
     pdf = built / "report" / "report.en.pdf"
-    pages = tool("pdftotext", "-layout", str(pdf), "-").split("\f")
+    pages = pdf_tool("pdftotext", "-layout", str(pdf), "-").split("\f")
     appendix = [p for p in pages if "Quote (verbatim)" in p and "Section" in p]
     assert len(appendix) >= 5  # the appendix table runs over several pages, each with its header row

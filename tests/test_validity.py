@@ -16,7 +16,7 @@ import zlib
 
 import pytest
 from browser import CHROMIUM, FLAGS, require_chromium
-from conftest import ROOT
+from conftest import ROOT, pdf_tool
 
 pytestmark = pytest.mark.slow
 LANGS = ["en", "zh"]
@@ -31,12 +31,6 @@ def require(path, what: str):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-
-
-def pdf_tool(*args) -> str:
-    if not shutil.which(args[0]):
-        pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
 def pdf_objects(pdf) -> bytes:
@@ -104,7 +98,7 @@ def test_html_has_no_serious_accessibility_violations(built, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_phone_width_has_no_horizontal_scroll_and_charts_fit(built, lang):
     def measure(page):
-        return page.evaluate("""() => ({
+        state = page.evaluate("""() => ({
             viewport: window.innerWidth,
             page: document.documentElement.scrollWidth,
             charts: Array.from(document.querySelectorAll('figure.report-figure')).map(f => {
@@ -114,6 +108,11 @@ def test_phone_width_has_no_horizontal_scroll_and_charts_fit(built, lang):
                 return {id: f.id, left: r ? r.left : null, right: r ? r.right : null};
             }),
         })""")
+        # The contents: collapsed on phones, and kept in view at the top while reading.
+        state["toc_open"] = page.evaluate("document.querySelector('nav.toc details').open")
+        page.evaluate("document.getElementById('sec-instruments').scrollIntoView()")
+        state["toc_top"] = page.evaluate("document.querySelector('nav.toc').getBoundingClientRect().top")
+        return state
 
     state = open_page(built / "report" / f"report.{lang}.html", 420, measure, wait_ms=1500)
     assert state["viewport"] == 420
@@ -121,20 +120,30 @@ def test_phone_width_has_no_horizontal_scroll_and_charts_fit(built, lang):
     assert len(state["charts"]) >= 6
     outside = [c for c in state["charts"] if c["left"] is None or c["left"] < 0 or c["right"] > state["viewport"]]
     assert not outside, outside
+    assert state["toc_open"] is False and state["toc_top"] == 0
 
 
 def test_dark_theme_draws_charts_as_wide_as_the_light_theme(built):
-    """The dark theme puts each chart on a light card sized to the chart: charts still fit the column's width."""
+    """The dark theme darkens the page and puts each chart on a light card sized to the chart: charts still fit
+    the column's width."""
 
     def widths(page):
         return page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('figure .vega-chart'))
             .map(el => [el.closest('figure').id, el.querySelector('svg.marks').getBoundingClientRect().width]))""")
 
+    def widths_and_colours(page):
+        colours = page.evaluate("""() => [getComputedStyle(document.body).backgroundColor,
+            getComputedStyle(document.querySelector('.vega-chart')).backgroundColor]""")
+        return widths(page), colours
+
     path = built / "report" / "report.en.html"
-    light, dark = open_page(path, 1280, widths), open_page(path, 1280, widths, scheme="dark")
+    light = open_page(path, 1280, widths)
+    dark, colours = open_page(path, 1280, widths_and_colours, scheme="dark")
     assert len(light) >= 6 and light.keys() == dark.keys()
     narrower = {ident: (light[ident], dark[ident]) for ident in light if dark[ident] < 0.9 * light[ident]}
     assert not narrower, narrower
+    page_colour, chart_colour = (list(map(int, re.findall(r"\d+", c)[:3])) for c in colours)
+    assert sum(page_colour) < 150 and sum(chart_colour) > 600  # a dark page, charts on light cards
 
 
 @pytest.mark.parametrize("lang", LANGS)
