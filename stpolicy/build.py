@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -157,12 +158,36 @@ def document_meta(data_dir: Path, lang: str, districts: list[str]) -> dict:
     }
 
 
-def render_html(nb: nbformat.NotebookNode, resources: dict, vega_bundle: str | None) -> str:
-    """The page: the project template around the notebook's outputs."""
+@functools.cache
+def print_exporter() -> type:
+    """nbconvert's HTMLExporter without its last pass, for the page WeasyPrint reads.
+
+    That pass re-parses the whole page with BeautifulSoup to give cells keyboard focus (tabindex) and
+    images without alt text a placeholder: for the HTML's readers (whose page keeps it), nothing the PDF
+    shows or tags (its charts are inline SVG, its images carry alt texts), and 1-2 s of each PDF render.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PrintExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)  # the filters HTMLExporter registers, then its parent's
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("filter_data_type", data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PrintExporter
+
+
+def render_html(nb: nbformat.NotebookNode, resources: dict, vega_bundle: str | None, for_print: bool = False) -> str:
+    """The page: the project template around the notebook's outputs (`for_print`: the page for WeasyPrint)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(
+    exporter = (print_exporter() if for_print else HTMLExporter)(
         template_name="report",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
@@ -218,7 +243,7 @@ def render(
         from weasyprint import HTML
 
         resources = dict(report_resources(meta, lang, "print", toc), font_face=fonts.file_font_face(lang))
-        page = render_html(static_version(nb), resources, None)
+        page = render_html(static_version(nb), resources, None, for_print=True)
         path = stage / f"report.{lang}.pdf"
         # PDF/UA-1: tagged (headings, tables, figures), with the document's language and title.
         HTML(string=page, base_url=str(stage)).write_pdf(path, pdf_variant="pdf/ua-1")
