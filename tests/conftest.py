@@ -18,6 +18,16 @@ def build(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "build_report.py", *map(str, args)], cwd=cwd, capture_output=True, text=True)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items):
+    """A test that reads the full build is slow (what the marker means, so `make test-fast` never builds it),
+    and runs first: later builds restore the notebooks they share with it from the session cache."""
+    for item in items:
+        if "built" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: "built" not in item.fixturenames)  # stable: the order is otherwise kept
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> Path:
     """One build cache for the whole session: later builds reuse notebooks that an earlier one executed."""
@@ -51,7 +61,8 @@ def cli(*args) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def small_built(tmp_path_factory, cache_dir) -> Path:
     """A one-notebook (01) English HTML build of the curated data into the session cache; returns its folder.
-    A later build of that notebook on the same data (in any folder) restores it and its report from there."""
+    A later build of that notebook on the same data (in any folder) restores it and its report from there.
+    (After the full build, which runs first, this one restores its notebook too and only renders.)"""
     folder = tmp_path_factory.mktemp("small")
     notebooks = few_notebooks(folder / "notebooks", "01_")
     result = build(
