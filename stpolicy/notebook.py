@@ -112,12 +112,12 @@ def use_offline_charts() -> None:
 
 
 def cached_subset(text: str) -> bytes:
-    """The WOFF2 subset of the project font for `text`'s characters, cached on disk (it takes seconds)."""
+    """The web font subset of the project font for `text`'s characters, cached on disk."""
     chars = "".join(sorted(set(text) | set("0123456789")))
-    path = CACHE / f"{hashlib.sha256(chars.encode('utf-8')).hexdigest()[:20]}.woff2"
+    path = CACHE / f"{hashlib.sha256(chars.encode('utf-8')).hexdigest()[:20]}.{fonts.WEB_FORMAT['flavor']}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = fonts.woff2_subset(chars, layout_features=[])
+        data = fonts.web_font_subset(chars, layout_features=[])
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)  # parallel kernels may race: each writes whole files
@@ -147,7 +147,7 @@ def show_font(data_dir: Path, lang: str) -> None:
     data = base64.b64encode(cached_subset(dataset_text(data_dir))).decode("ascii")
     face = (
         f"@font-face {{ font-family: '{fonts.FAMILY}'; font-weight: 100 900; "
-        f"src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
+        f"src: url(data:{fonts.WEB_FORMAT['mime']};base64,{data}) format('{fonts.WEB_FORMAT['format']}'); }}"
     )
     # The invisible sample makes the browser load the face before the first chart measures its labels.
     sample = f"<span style=\"font-family: '{fonts.FAMILY}'; position: absolute; visibility: hidden\">字A</span>"
