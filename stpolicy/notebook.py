@@ -114,7 +114,7 @@ def use_offline_charts() -> None:
 def cached_subset(text: str) -> bytes:
     """The web font subset of the project font for `text`'s characters, cached on disk."""
     chars = "".join(sorted(set(text) | set("0123456789")))
-    path = CACHE / f"{hashlib.sha256(chars.encode('utf-8')).hexdigest()[:20]}.{fonts.WEB_FORMAT['flavor']}"
+    path = CACHE / f"{hashlib.sha256(chars.encode('utf-8')).hexdigest()[:20]}.{fonts.WEB_FORMAT}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         data = fonts.web_font_subset(chars, layout_features=[])
@@ -144,11 +144,7 @@ def _string_values(node):
 def show_font(data_dir: Path, lang: str) -> None:
     """One style output: the CJK font (a subset for this data) and the notebook styles of figures."""
 
-    data = base64.b64encode(cached_subset(dataset_text(data_dir))).decode("ascii")
-    face = (
-        f"@font-face {{ font-family: '{fonts.FAMILY}'; font-weight: 100 900; "
-        f"src: url(data:{fonts.WEB_FORMAT['mime']};base64,{data}) format('{fonts.WEB_FORMAT['format']}'); }}"
-    )
+    face = fonts.font_face_rule(fonts.FAMILY, "100 900", cached_subset(dataset_text(data_dir)))
     # The invisible sample makes the browser load the face before the first chart measures its labels.
     sample = f"<span style=\"font-family: '{fonts.FAMILY}'; position: absolute; visibility: hidden\">字A</span>"
     css = face + NOTEBOOK_CSS % {"stack": fonts.css_stack(lang)}

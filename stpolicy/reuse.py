@@ -117,15 +117,6 @@ def chart_ids(nb: nbformat.NotebookNode) -> dict[str, set[str]]:
     return ids
 
 
-def marked_passages(index: dict[str, dict[str, list]], ids: dict[str, set[str]] | None) -> dict:
-    """The passage index cut to the ids that chart marks carry (all of it when `ids` is None): the page
-    need not carry the offsets of rows no chart draws (most of the index at 50 districts)."""
-    if ids is None:
-        return index
-    cut = {key: {i: p for i, p in rows.items() if i in ids.get(key, ())} for key, rows in index.items()}
-    return {key: rows for key, rows in cut.items() if rows}
-
-
 def resources(meta: dict, lang: str, mode: str, title: str, marks: dict[str, set[str]] | None = None) -> dict:
     """Template context under `resources.report.reuse`; the PDF ("print") gets the citation and the
     list of sources, not the download links nor the full texts (the viewer is interactive).
@@ -171,7 +162,7 @@ def resources(meta: dict, lang: str, mode: str, title: str, marks: dict[str, set
             "ui_json": script_safe_json(
                 {
                     "districts": {name: ident for ident, name in ds.district_names().items()},
-                    "passages": marked_passages(passages_by_id(data_dir, sources_of(ds)), marks),
+                    "passages": passages_by_id(data_dir, sources_of(ds), marks),
                     "strings": context["nav"] | {"filter_count": context["filter_count"]},
                 }
             ),

@@ -80,10 +80,12 @@ def verbatim_quotes(data_dir: Path) -> set[str]:
     return quotes
 
 
-def passages_by_id(data_dir: Path, sources: Sources) -> dict[str, dict[str, list]]:
+def passages_by_id(data_dir: Path, sources: Sources, ids: dict[str, set[str]] | None = None) -> dict[str, dict]:
     """`{"indicator_id": {"zhenhai-i001": [district, start, end], ...}, ...}` for every row of a table
     that has a verbatim quote, under its primary key's name: a chart mark whose data carry the id opens
-    its passage. (Nested rather than "indicator_id:zhenhai-i001" keys: a third smaller page at 50 districts.)"""
+    its passage. (Nested rather than "indicator_id:zhenhai-i001" keys: a third smaller page at 50 districts.)
+    `ids` (by key column, as reuse.chart_ids gives them): only those rows, the ones chart marks carry; the
+    rest are neither located nor sent to the page (most of the index at 50 districts)."""
     index = {}
     for name in TABLES:
         if not (Path(data_dir) / f"{name}.csv").exists():
@@ -96,6 +98,8 @@ def passages_by_id(data_dir: Path, sources: Sources) -> dict[str, dict[str, list
         key = keys[0]
         column = "quote" if "quote" in verbatim else verbatim[0]
         for ident, district, quote in zip(raw.frame[key], raw.frame["district_id"], raw.frame[column], strict=True):
+            if ids is not None and ident not in ids.get(key, ()):
+                continue
             p = sources.locate(quote, district)
             if p and p.district_id == district:
                 index.setdefault(key, {})[ident] = [p.district_id, p.start, p.end]

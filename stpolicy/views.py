@@ -154,8 +154,8 @@ def changes(ds: Dataset) -> pd.DataFrame:
     """Per district and indicator: latest actual, next target and the difference between them (not a planned
     change: a year's result next to a later year's target)."""
     ch = analysis.implied_changes(ds)
-    names = ds.indicators.set_index("indicator_id")[ds.field("name")]
     ind = analysis.indicators(ds).set_index("indicator_id")
+    names = ind[ds.field("name")]
     table = pd.DataFrame(
         {
             ds.col("district"): ds.map_districts(ch["district_id"]),

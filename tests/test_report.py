@@ -52,7 +52,7 @@ def test_html_is_self_contained(built, lang):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
     assert "<script src" not in html
     assert html.count("window.vegaEmbed=") == 1  # the bundle is inlined once, not per chart
-    assert "@font-face" in html and f"{fonts.WEB_FORMAT['mime']};base64," in html
+    assert "@font-face" in html and f"font/{fonts.WEB_FORMAT};base64," in html
     assert "from stpolicy" not in html and "r.heading(" not in html  # no code cells shown
     # Interactive charts carry their spec, not a second copy of themselves as SVG (the PDF has that).
     containers = re.findall(r'<div [^>]*class="vega-chart"[^>]*>(.*?)</div>', html, re.S)

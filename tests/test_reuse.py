@@ -432,10 +432,10 @@ def test_the_passage_index_keeps_only_the_rows_chart_marks_carry():
     ds = load(DATA, "en")
     index = passages_by_id(DATA, reuse.sources_of(ds))
     assert len(index["indicator_id"]) == len(read_rows(DATA / "indicators.csv")) and len(index) > 1
-    assert reuse.marked_passages(index, ids) == {
+    assert passages_by_id(DATA, reuse.sources_of(ds), ids) == {
         "indicator_id": {"zhenhai-i001": index["indicator_id"]["zhenhai-i001"]}
     }
-    assert reuse.marked_passages(index, None) is index  # without charts' ids: everything
+    assert passages_by_id(DATA, reuse.sources_of(ds), None) == index  # without charts' ids: everything
 
 
 def test_the_workbook_keeps_each_text_once():
