@@ -7,7 +7,7 @@ import pandas as pd
 from . import analysis
 from .data import Dataset
 from .defaults import ASPIRATION_WORDS
-from .i18n import number, percent, second_column, t, value_text
+from .i18n import change, percent, second_column, t, value_text
 
 
 def with_original(ds: Dataset, texts: pd.Series, originals: pd.Series) -> list[str]:
@@ -143,10 +143,7 @@ def difference_text(ds: Dataset, row: pd.Series) -> str:
         bounds = {DIFFERENCE_BOUND[(end, q)] for end, q in qualifiers.items() if (end, q) in DIFFERENCE_BOUND}
     if len(bounds) > 1:  # bounded from both sides in opposite directions: nothing can be said
         return t("narrative.change_undetermined", ds.lang)
-    c = round(row["change"], 10)
-    value = ("+" if c > 0 else "") + number(c)
-    if row["unit"] == "%":
-        value = t("narrative.change_pp", ds.lang, n=value)
+    value = change(round(row["change"], 10), row["unit"], ds.lang)
     return (bounds.pop() + " " if bounds else "") + value
 
 
