@@ -66,6 +66,7 @@ def matplotlib_rc(lang: str = "zh", text_as_text: bool = False) -> dict:
         "font.sans-serif": families(lang),  # matplotlib falls back glyph by glyph along this list
         "axes.unicode_minus": False,  # the CJK font lacks U+2212
         "svg.fonttype": "none" if text_as_text else "path",
+        "svg.hashsalt": "stpolicy",  # clip-path ids from the content, not at random: a rebuild gives the same bytes
     }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from browser import open_offline
-from conftest import DATA, build, read_rows, write_rows
+from conftest import DATA, build_or_fail, once, read_rows, write_rows
 
 from stpolicy.validate import validate
 
@@ -265,22 +265,23 @@ def add_third_district(data: Path) -> None:
     write_rows(data / "indicators.csv", ind)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def districts_built(tmp_path_factory, cache_dir) -> Path:
     """One English HTML build (every notebook) of data with two added districts: a third one written with
     today's columns (testqu) and one with only the original interface's columns (xinqu), after which the
-    whole data is cut down to those columns. Both tests below read this one build."""
-    folder = tmp_path_factory.mktemp("districts")
-    data = folder / "data"
-    shutil.copytree(DATA, data)
-    add_third_district(data)
-    original_interface(data)
-    result = build(
-        "--data", data, "--out", folder / "out", "--figures", folder / "fig", "--lang", "en", "--format", "html",
-        "--cache-dir", cache_dir,  # not the repository's .cache: a test leaves nothing behind
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return folder / "out" / "report.en.html"
+    whole data is cut down to those columns. Both tests below read this one build (once per run)."""
+
+    def make(folder: Path) -> None:
+        data = folder / "data"
+        shutil.copytree(DATA, data)
+        add_third_district(data)
+        original_interface(data)
+        build_or_fail(
+            "--data", data, "--out", folder / "out", "--figures", folder / "fig", "--lang", "en",
+            "--format", "html", "--cache-dir", cache_dir,  # not the repository's .cache: a test leaves nothing behind
+        )  # fmt: skip
+
+    return once(tmp_path_factory, "districts", make) / "out" / "report.en.html"
 
 
 @pytest.mark.slow

@@ -34,12 +34,13 @@ def require(path, what: str):
 
 
 def pdf_objects(pdf) -> bytes:
-    """The PDF's bytes with its compressed streams inflated (the catalog sits in an object stream)."""
+    """The PDF's bytes with its compressed streams inflated (the catalog sits in an object stream). Each
+    stream is inflated from its start to the end of its zlib data, whatever bytes the data ends with."""
     data = pdf.read_bytes()
     inflated = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for match in re.finditer(rb"stream\r?\n", data):
         with contextlib.suppress(zlib.error):
-            inflated.append(zlib.decompress(match.group(1)))
+            inflated.append(zlib.decompressobj().decompress(memoryview(data)[match.end() :]))
     return b"".join(inflated)
 
 
