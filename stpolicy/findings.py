@@ -85,9 +85,11 @@ def genre(ds: Dataset) -> Finding:
     return Finding("genre", t("findings.genre", ds.lang, parts=clauses(ds, parts)), ["tab-documents"])
 
 
-def top_themes(ds: Dataset, district: str, n: int = 2) -> tuple[list[str], pd.Series]:
-    """The district's themes with the most in-scope clauses: the top `n` counts, ties included."""
-    codes = analysis.in_scope_clauses(ds)
+def top_themes(
+    ds: Dataset, district: str, n: int = 2, codes: pd.DataFrame | None = None
+) -> tuple[list[str], pd.Series]:
+    """The district's themes with the most in-scope clauses (or of `codes`): the top `n` counts, ties included."""
+    codes = analysis.in_scope_clauses(ds) if codes is None else codes
     # a clause whose measure has no theme either (optional columns) is left out of theme counts
     counts = codes[(codes["district_id"] == district) & (codes["theme"] != "")]["theme"].value_counts()
     if counts.empty:
@@ -182,8 +184,30 @@ def priorities(ds: Dataset) -> Finding | None:
         )
     if not parts:
         return None
+    text = sentences(ds, [t("findings.priorities", ds.lang, parts=clauses(ds, parts)), priorities_core(ds)])
     tables = [f"tab-measures_{d}" for d in ds.district_ids if (ds.measures["district_id"] == d).any()]
-    return Finding("priorities", t("findings.priorities", ds.lang, parts=clauses(ds, parts)), ["fig-coverage", *tables])
+    return Finding("priorities", text, ["fig-coverage", *tables])
+
+
+def priorities_core(ds: Dataset) -> str:
+    """The most addressed themes again without the safeguard provisions, for each district whose leading
+    themes then change ('' when none does): they are a feature of the kind of plan, not a policy choice."""
+    core = analysis.core_clauses(ds)
+    parts = []
+    for district in ds.district_ids:
+        themes, counts = top_themes(ds, district, codes=core)
+        if not themes or themes == top_themes(ds, district)[0]:
+            continue
+        listed = [
+            t("findings.theme_count", ds.lang, theme=theme_list(ds, [x]), n=counts[x], total=int(counts.sum()))
+            for x in themes
+        ]
+        parts.append(
+            t("findings.priorities_part", ds.lang, district=ds.district_name(district), themes=join(listed, ds.lang))
+        )
+    if not parts:
+        return ""
+    return t("findings.priorities_core", ds.lang, left_out=narrative.safeguard_left_out(ds), parts=clauses(ds, parts))
 
 
 def distinct_themes(ds: Dataset) -> Finding | None:

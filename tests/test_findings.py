@@ -293,6 +293,23 @@ def test_priorities_say_how_many_governance_clauses_are_safeguards(ds):
     assert re.search(rf"\D{n_safe}\D", text) and re.search(rf"\D{len(gov)}\D", text)
 
 
+def test_priorities_without_safeguards_name_the_themes_that_lead_then(ds):
+    codes = clause_themes()
+    codes = codes[(codes["district_id"] == "dinghai") & (codes["in_scope"] != "false")]
+    core = codes[~codes["measure_id"].isin(["dinghai-m18", "dinghai-m19", "dinghai-m20"])]
+    counts = core["theme"].value_counts()
+    leaders = counts[counts >= counts.iloc[1]]  # the top two counts, ties included
+    assert leaders.index[0] == "talent" and "st_governance" not in leaders  # known answer (review 4, B4)
+    core_sentence = findings.priorities_core(ds)
+    assert core_sentence and core_sentence in findings.priorities(ds).text
+    labels = ds.labels("theme")
+    for theme, n in leaders.items():
+        label = narrative.lower_first(labels[theme], ds.lang)
+        assert label in core_sentence and re.search(rf"\D{n}\D", core_sentence) and str(len(core)) in core_sentence
+    assert labels["st_governance"].lower() not in core_sentence.lower()
+    assert ds.district_name("zhenhai") not in core_sentence  # no safeguard provisions: nothing changes
+
+
 def test_mix_without_safeguards_is_reported_with_its_own_test(ds):
     core = analysis.core_clauses(ds)
     dinghai = core[core["district_id"] == "dinghai"]
