@@ -429,14 +429,17 @@ def coder_disagreements(ds: Dataset) -> pd.DataFrame:
 
 
 def like_for_like(ds: Dataset) -> pd.DataFrame:
-    """For each cross-district pair whose wording differs (力争 against a firm figure), the figure of the same
-    definition, year and district that has the other side's wording, where the document states one:
+    """For each cross-district pair of plan figures whose wording differs (力争 against a firm figure), the
+    figure of the same definition, year and district that has the other side's wording, where it is stated:
     `alt_left_id` matches the right figure's wording, `alt_right_id` the left figure's ('' if none)."""
     ind = indicators(ds)
     keyed = ind[ind["compare_key"] != ""]
+    criteria = comparability_criteria(ds)
+    wording = criteria[criteria["criterion"] == "same_wording"].set_index("comparison_id")["met"]
     rows = []
     for _, p in comparability_pairs(ds).iterrows():
-        if p.left_aspirational == p.right_aspirational:
+        same = wording[p.comparison_id]
+        if pd.isna(same) or same:  # same wording, or a result on either side: wording is not what differs
             continue
         alt = {}
         for side, other in (("left", "right"), ("right", "left")):

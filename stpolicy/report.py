@@ -137,7 +137,7 @@ class Report:
             "source_line",
             self.lang,
             docs=docs,
-            tables=", ".join(f"{x}.csv" for x in tables),
+            tables=t("list_sep", self.lang).join(f"{x}.csv" for x in tables),
         )
         line = t("formats.labelled", self.lang, label=t("source_label", self.lang), text=text)
         return f'<p class="source">{escape(line)}</p>'

@@ -116,7 +116,10 @@ def comparability(ds: Dataset) -> pd.DataFrame:
                 for c in ("same_definition", "same_kind", "same_year", "same_wording")
             },
             ds.col("comparable"): pairs["comparable"].map(ds.labels("comparable")),
-            ds.col("reason"): [" ".join(x for x in (r[ds.field("reason")], like(r)) if x) for _, r in pairs.iterrows()],
+            ds.col("reason"): [
+                t("sentence_sep", ds.lang).join(x for x in (r[ds.field("reason")], like(r)) if x)
+                for _, r in pairs.iterrows()
+            ],
         }
     )
 
@@ -225,7 +228,9 @@ def coding_scheme(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(
         {
             ds.col("type"): [
-                kind.get(r.vocabulary) or f"{ds.col('sub_tool')} ({tools[r.parent]})" for r in rows.itertuples()
+                kind.get(r.vocabulary)
+                or t("formats.qualified", ds.lang, text=ds.col("sub_tool"), detail=tools[r.parent])
+                for r in rows.itertuples()
             ],
             ds.col("name"): [
                 t("formats.with_second", ds.lang, text=a, second=b)

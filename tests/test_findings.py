@@ -197,6 +197,24 @@ def test_aspiration_flags_and_like_for_like(ds):
     assert table[ds.col("same_wording")].tolist().count(ds.col("no")) >= 1
 
 
+def test_a_like_for_like_figure_is_sought_only_where_wording_is_the_difference(ds):
+    rows = read_rows(DATA / "indicators.csv")
+    kind = {r["indicator_id"]: r["kind"] for r in rows}
+    strive = {r["indicator_id"]: r["aspirational"] == "true" for r in rows}
+    plan = {"target", "stretch_target", "threshold"}  # figures of a plan, not results
+    expected = {
+        r["comparison_id"]
+        for r in read_rows(DATA / "comparability.csv")
+        if {kind[r["left_indicator_id"]], kind[r["right_indicator_id"]]} <= plan
+        and strive[r["left_indicator_id"]] != strive[r["right_indicator_id"]]
+    }
+    assert expected == {"rd_gdp_2024_firm"}  # known answer: 力争3.42% against the firm 2.3% (review 5)
+    assert set(analysis.like_for_like(ds)["comparison_id"]) == expected
+    table = views.comparability(ds)
+    no_pair = findings.t("narrative.no_like_for_like", ds.lang)
+    assert not table[ds.col("reason")].str.contains(no_pair, regex=False).any()  # an actual has no wording to match
+
+
 def test_ambition_finding_sets_like_against_like(ds):
     finding = findings.ambition(ds)
     assert "3.42%" in finding.text and "2.5%" in finding.text
