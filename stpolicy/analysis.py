@@ -177,7 +177,10 @@ def coverage(ds: Dataset) -> pd.DataFrame:
     )
     planned = touched.groupby(["district_id", "theme"])["measure_id"].nunique().reindex(grid, fill_value=0)
     n_clauses = codes.groupby(["district_id", "theme"]).size().reindex(grid, fill_value=0)
-    return pd.DataFrame({"quantified": quantified, "planned": planned, "clauses": n_clauses}).reset_index()
+    in_scope = codes[codes["in_scope"]].groupby(["district_id", "theme"]).size().reindex(grid, fill_value=0)
+    return pd.DataFrame(
+        {"quantified": quantified, "planned": planned, "clauses": n_clauses, "in_scope_clauses": in_scope}
+    ).reset_index()
 
 
 def exclusive_themes(cov: pd.DataFrame, column: str) -> dict[str, list[str]]:
@@ -201,17 +204,26 @@ def shared_themes(cov: pd.DataFrame, column: str) -> list[str]:
 def coverage_claims(ds: Dataset) -> pd.DataFrame:
     """The coverage statements the report makes, one row each: `only` (one district, themes no other district
     has) or `all` (themes every district has), for numbers stated (`quantified`) and for plans (`clauses`:
-    a district plans measures on a theme when one of its coded clauses has it)."""
+    a district plans measures on a theme when one of its in-scope coded clauses has it). Themes outside
+    innovation-policy scope (party building, culture and tourism: every clause of theirs is out of scope, a
+    rule validation enforces) make no claim: they are not innovation policy, only what a plan also holds."""
     cov = coverage(ds)
     rows = []
     if len(ds.district_ids) > 1:
-        for column in ("quantified", "clauses"):
-            rows.append({"claim": "all", "basis": column, "district_id": "", "themes": shared_themes(cov, column)})
+        for basis, column in (("quantified", "quantified"), ("clauses", "in_scope_clauses")):
+            rows.append({"claim": "all", "basis": basis, "district_id": "", "themes": shared_themes(cov, column)})
             rows += [
-                {"claim": "only", "basis": column, "district_id": d, "themes": themes}
+                {"claim": "only", "basis": basis, "district_id": d, "themes": themes}
                 for d, themes in exclusive_themes(cov, column).items()
             ]
     return pd.DataFrame(rows, columns=["claim", "basis", "district_id", "themes"])
+
+
+def out_of_scope_themes(ds: Dataset) -> list[str]:
+    """Themes with coded clauses, none of them in scope (in vocabulary order): the charts show them, the
+    coverage statements leave them out."""
+    cov = coverage(ds).groupby("theme", sort=False)[["clauses", "in_scope_clauses"]].sum()
+    return cov[(cov["clauses"] > 0) & (cov["in_scope_clauses"] == 0)].index.tolist()
 
 
 def tool_shares(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:

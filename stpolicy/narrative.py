@@ -142,6 +142,10 @@ def coverage(ds: Dataset) -> list[str]:
                     themes=themes,
                 )
             )
+    outside = analysis.out_of_scope_themes(ds)
+    if outside:
+        themes = join([lower_first(labels[x], ds.lang) for x in outside], ds.lang)
+        out.append(t("narrative.coverage_out_of_scope", ds.lang, themes=themes))
     return out
 
 

@@ -33,6 +33,7 @@ def clause_themes() -> pd.DataFrame:
 
 def test_every_coverage_statement_is_true_of_the_clauses(ds):
     codes = clause_themes()
+    codes = codes[in_scope_mask(codes)]  # themes outside innovation-policy scope make no claim (review 5)
     holders = codes.groupby("theme")["district_id"].agg(set)
     claims = analysis.coverage_claims(ds)
     planned = claims[claims["basis"] == "clauses"]
@@ -58,6 +59,18 @@ def test_coverage_sentences_match_the_claims(ds):
             assert ds.district_name(c.district_id) in text
             for theme in c.themes:
                 assert narrative.lower_first(labels[theme], ds.lang) in text
+
+
+def test_themes_outside_scope_are_named_apart_and_in_no_claim(ds):
+    from stpolicy.i18n import join, t
+
+    codes = clause_themes()
+    outside = set(codes["theme"]) - set(codes.loc[in_scope_mask(codes), "theme"])
+    assert outside == {"culture_tourism", "party_admin"}  # known answer (review 5)
+    planned = analysis.coverage_claims(ds).query("basis == 'clauses'")
+    assert len(planned) and not outside & {x for themes in planned["themes"] for x in themes}
+    labels = [narrative.lower_first(ds.label("theme", x), ds.lang) for x in ds.order("theme") if x in outside]
+    assert narrative.coverage(ds)[-1] == t("narrative.coverage_out_of_scope", ds.lang, themes=join(labels, ds.lang))
 
 
 def add_clause_district(data, theme: str) -> None:
