@@ -186,7 +186,7 @@ def priorities(ds: Dataset) -> Finding | None:
         return None
     text = sentences(ds, [t("findings.priorities", ds.lang, parts=clauses(ds, parts)), priorities_core(ds)])
     tables = [f"tab-measures_{d}" for d in ds.district_ids if (ds.measures["district_id"] == d).any()]
-    return Finding("priorities", text, ["fig-coverage", *tables])
+    return Finding("priorities", text, ["fig-coverage", *tables, "tab-clauses"])  # the last: the clauses counted
 
 
 def priorities_core(ds: Dataset) -> str:
