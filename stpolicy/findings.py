@@ -225,7 +225,7 @@ def distinct_themes(ds: Dataset) -> Finding | None:
     text = sentences(
         ds,
         [
-            t("findings.only", ds.lang, parts=clauses(ds, only)),
+            t("findings.only", ds.lang, parts=t("clause_sep", ds.lang).join(only)),  # mid-sentence: not capitalised
             t("findings.shared", ds.lang, n=len(both), themes=theme_list(ds, both)) if both else "",
         ],
     )

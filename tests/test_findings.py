@@ -70,7 +70,11 @@ def test_themes_outside_scope_are_named_apart_and_in_no_claim(ds):
     planned = analysis.coverage_claims(ds).query("basis == 'clauses'")
     assert len(planned) and not outside & {x for themes in planned["themes"] for x in themes}
     labels = [narrative.lower_first(ds.label("theme", x), ds.lang) for x in ds.order("theme") if x in outside]
-    assert narrative.coverage(ds)[-1] == t("narrative.coverage_out_of_scope", ds.lang, themes=join(labels, ds.lang))
+    quoted = join([t("formats.quote", ds.lang, text=x) for x in labels], ds.lang)
+    n = int(codes["theme"].isin(outside).sum())
+    assert n == 15  # known answer (review 6): Zhenhai 4, Dinghai 11
+    sentence = t("narrative.coverage_out_of_scope", ds.lang, themes=quoted, n=n)
+    assert narrative.coverage(ds)[-1] == sentence
 
 
 def add_clause_district(data, theme: str) -> None:
