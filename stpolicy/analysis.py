@@ -219,11 +219,11 @@ def coverage_claims(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["claim", "basis", "district_id", "themes"])
 
 
-def out_of_scope_themes(ds: Dataset) -> list[str]:
-    """Themes with coded clauses, none of them in scope (in vocabulary order): the charts show them, the
-    coverage statements leave them out."""
+def out_of_scope_themes(ds: Dataset) -> pd.Series:
+    """Clauses per theme for the themes with coded clauses, none of them in scope (in vocabulary order):
+    the charts show them, the coverage statements leave them out."""
     cov = coverage(ds).groupby("theme", sort=False)[["clauses", "in_scope_clauses"]].sum()
-    return cov[(cov["clauses"] > 0) & (cov["in_scope_clauses"] == 0)].index.tolist()
+    return cov.loc[(cov["clauses"] > 0) & (cov["in_scope_clauses"] == 0), "clauses"]
 
 
 def tool_shares(ds: Dataset, codes: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -30,11 +30,11 @@ def sentences(ds: Dataset, parts: list[str]) -> str:
     return t("sentence_sep", ds.lang).join(p for p in parts if p)
 
 
-def clauses(ds: Dataset, parts: list[str]) -> str:
-    """Clauses about different districts, one after the other ('…; …'), the first capitalised (a no-op in
-    Chinese, which has no case)."""
+def clauses(ds: Dataset, parts: list[str], capitalise: bool = True) -> str:
+    """Clauses about different districts, one after the other ('…; …'), the first capitalised unless it
+    follows other words (a no-op in Chinese, which has no case)."""
     text = t("clause_sep", ds.lang).join(parts)
-    return text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:] if capitalise else text
 
 
 def theme_list(ds: Dataset, themes: list[str]) -> str:
@@ -160,28 +160,31 @@ def without_safeguards(ds: Dataset) -> str:
     )
 
 
+def leading_part(ds: Dataset, district: str, themes: list[str], counts: pd.Series, safe=None) -> str:
+    """'{district}'s plan gives the most to {themes}', each theme with its clause count (and, given `safe`,
+    how many of those clauses lie in the safeguard provisions)."""
+    safe = {} if safe is None else safe
+    listed = [
+        t(
+            "findings.theme_count_safeguard" if safe.get(x) else "findings.theme_count",
+            ds.lang,
+            theme=theme_list(ds, [x]),
+            n=counts[x],
+            total=int(counts.sum()),
+            n_safe=int(safe.get(x, 0)),
+        )
+        for x in themes
+    ]
+    return t("findings.priorities_part", ds.lang, district=ds.district_name(district), themes=join(listed, ds.lang))
+
+
 def priorities(ds: Dataset) -> Finding | None:
     """The finding on each district's most addressed themes, or None."""
     parts = []
     for district in ds.district_ids:
         themes, counts = top_themes(ds, district)
-        if not themes:
-            continue
-        safe = safeguard_theme_counts(ds, district)
-        listed = [
-            t(
-                "findings.theme_count_safeguard" if safe.get(x) else "findings.theme_count",
-                ds.lang,
-                theme=theme_list(ds, [x]),
-                n=counts[x],
-                total=int(counts.sum()),
-                n_safe=int(safe.get(x, 0)),
-            )
-            for x in themes
-        ]
-        parts.append(
-            t("findings.priorities_part", ds.lang, district=ds.district_name(district), themes=join(listed, ds.lang))
-        )
+        if themes:
+            parts.append(leading_part(ds, district, themes, counts, safeguard_theme_counts(ds, district)))
     if not parts:
         return None
     text = sentences(ds, [t("findings.priorities", ds.lang, parts=clauses(ds, parts)), priorities_core(ds)])
@@ -196,15 +199,8 @@ def priorities_core(ds: Dataset) -> str:
     parts = []
     for district in ds.district_ids:
         themes, counts = top_themes(ds, district, codes=core)
-        if not themes or themes == top_themes(ds, district)[0]:
-            continue
-        listed = [
-            t("findings.theme_count", ds.lang, theme=theme_list(ds, [x]), n=counts[x], total=int(counts.sum()))
-            for x in themes
-        ]
-        parts.append(
-            t("findings.priorities_part", ds.lang, district=ds.district_name(district), themes=join(listed, ds.lang))
-        )
+        if themes and themes != top_themes(ds, district)[0]:
+            parts.append(leading_part(ds, district, themes, counts))
     if not parts:
         return ""
     return t("findings.priorities_core", ds.lang, left_out=narrative.safeguard_left_out(ds), parts=clauses(ds, parts))
@@ -225,7 +221,7 @@ def distinct_themes(ds: Dataset) -> Finding | None:
     text = sentences(
         ds,
         [
-            t("findings.only", ds.lang, parts=t("clause_sep", ds.lang).join(only)),  # mid-sentence: not capitalised
+            t("findings.only", ds.lang, parts=clauses(ds, only, capitalise=False)),  # after "Counting …,"
             t("findings.shared", ds.lang, n=len(both), themes=theme_list(ds, both)) if both else "",
         ],
     )

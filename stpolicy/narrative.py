@@ -143,10 +143,9 @@ def coverage(ds: Dataset) -> list[str]:
                 )
             )
     outside = analysis.out_of_scope_themes(ds)
-    if outside:  # quoted: theme names such as "culture and tourism" would run together in a plain list
-        themes = join([t("formats.quote", ds.lang, text=lower_first(labels[x], ds.lang)) for x in outside], ds.lang)
-        n = int(analysis.clauses(ds)["theme"].isin(outside).sum())
-        out.append(t("narrative.coverage_out_of_scope", ds.lang, themes=themes, n=n))
+    if len(outside):  # quoted: theme names such as "culture and tourism" would run together in a plain list
+        quoted = [t("formats.quote", ds.lang, text=lower_first(labels[x], ds.lang)) for x in outside.index]
+        out.append(t("narrative.coverage_out_of_scope", ds.lang, themes=join(quoted, ds.lang), n=int(outside.sum())))
     return out
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from . import analysis
 from .data import Dataset
 from .defaults import ASPIRATION_WORDS
-from .i18n import change, percent, second_column, t, value_text
+from .i18n import change, percent, second_column, sentences, t, value_text
 
 
 def with_original(ds: Dataset, texts: pd.Series, originals: pd.Series) -> list[str]:
@@ -117,8 +117,7 @@ def comparability(ds: Dataset) -> pd.DataFrame:
             },
             ds.col("comparable"): pairs["comparable"].map(ds.labels("comparable")),
             ds.col("reason"): [
-                t("sentence_sep", ds.lang).join(x for x in (r[ds.field("reason")], like(r)) if x)
-                for _, r in pairs.iterrows()
+                sentences([x for x in (r[ds.field("reason")], like(r)) if x], ds.lang) for _, r in pairs.iterrows()
             ],
         }
     )
