@@ -33,7 +33,7 @@ KERNEL_START_ATTEMPTS = 3
 # starts its JavaScript runtime on first use) and the data (load() memoises per data folder).
 WARM_UP = """
 import sys
-sys.modules.setdefault("rfc3987_syntax", None)  # see stpolicy.pipeline: a second per process, not needed
+sys.modules.setdefault("rfc3987_syntax", None)  # as stpolicy/__init__.py does: altair comes first here
 import logging, altair, pandas, matplotlib, seaborn, vl_convert, jieba
 jieba.setLogLevel(logging.WARNING)
 from stpolicy import analysis, charts, narrative, report, stats, views, vocabulary, fonts

@@ -25,11 +25,6 @@ from . import cache as cachelib
 from .registry import NOTEBOOKS
 from .tasks import NotebookFailed, Task
 
-# jupyterlab pulls in rfc3987-syntax; jsonschema (under nbformat, papermill, altair) then compiles its
-# ~40 grammars on import, about a second per process on an idle machine. Nothing here checks the IRI
-# formats it serves, so it is kept out of this process (and of the kernels: see engine.WARM_UP).
-sys.modules.setdefault("rfc3987_syntax", None)
-
 # Heavy modules (papermill, nbconvert, pandas, altair) are imported only where needed, so that an
 # unchanged rebuild, served from the cache, starts and ends in a moment.
 

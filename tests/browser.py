@@ -1,5 +1,7 @@
 """Open a report in Debian's headless Chromium with the network off, via Playwright."""
 
+import atexit
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -26,37 +28,50 @@ def require_chromium():
         pytest.skip("chromium is not installed")
 
 
-def open_offline(path: Path, wait_ms: int = 3000) -> dict:
-    """Load a file:// page offline; return its text, console errors, outside requests and chart state."""
+@functools.cache
+def browser():
+    """One headless Chromium per test process (launching one costs about a second of CPU); each page gets a
+    context of its own (offline, its viewport and colour scheme), so tests share no state."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(path.resolve().as_uri())
-        # vega-embed marks its container once it has drawn the chart in place of the no-script note.
-        page.wait_for_function(
-            "document.querySelectorAll('.vega-chart').length === "
-            "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",
-            timeout=15000,
-        )
-        page.wait_for_timeout(300)
-        state = page.evaluate("""() => ({
-            charts: document.querySelectorAll('.vega-chart').length,
-            drawn: Array.from(document.querySelectorAll('.vega-chart.vega-embed'))
-                .filter(e => e.querySelectorAll('svg.marks, canvas').length === 1).length,
-            marks: Array.from(document.querySelectorAll('.vega-chart svg.marks'))
-                .map(s => s.querySelectorAll('path, rect, text, line').length),
-            figures: document.querySelectorAll('figure.report-figure').length,
-            text: document.body.innerText,
-        })""")
-        browser.close()
+    playwright = sync_playwright().start()
+    atexit.register(playwright.stop)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+
+def offline_page(path: Path, width: int, scheme: str = "light", timeout: int = 30000):
+    """A new offline page of `path` at this width and scheme, once every chart is drawn; returns it with the
+    lists its errors and the URLs it requested go to. Close it with page.context.close()."""
+    page = browser().new_context(offline=True, viewport={"width": width, "height": 900}, color_scheme=scheme).new_page()
+    errors, requests = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    # vega-embed marks its container once it has drawn the chart in place of the no-script note.
+    page.wait_for_function(
+        "document.querySelectorAll('.vega-chart').length === "
+        "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",
+        timeout=timeout,
+    )
+    return page, errors, requests
+
+
+def open_offline(path: Path, wait_ms: int = 3000) -> dict:
+    """Load a file:// page offline; return its text, console errors, outside requests and chart state."""
+    page, errors, requests = offline_page(path, 1200, timeout=15000)
+    page.wait_for_timeout(300)
+    state = page.evaluate("""() => ({
+        charts: document.querySelectorAll('.vega-chart').length,
+        drawn: Array.from(document.querySelectorAll('.vega-chart.vega-embed'))
+            .filter(e => e.querySelectorAll('svg.marks, canvas').length === 1).length,
+        marks: Array.from(document.querySelectorAll('.vega-chart svg.marks'))
+            .map(s => s.querySelectorAll('path, rect, text, line').length),
+        figures: document.querySelectorAll('figure.report-figure').length,
+        text: document.body.innerText,
+    })""")
+    page.context.close()
     state["errors"] = errors
     state["outside_requests"] = [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
     return state

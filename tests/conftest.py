@@ -4,11 +4,15 @@ import functools
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+
+import stpolicy  # noqa: F401  (first: keeps jsonschema's slow IRI grammars out of every test worker)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -25,20 +29,30 @@ BUILD_FIXTURES = ("cache_dir", "small_built", "districts_built", "warm_kernel")
 
 
 def run_order(item) -> int:
-    """0: reads the full build; 1: a unit test; 2: starts kernels or builds."""
+    """0: a unit test; 1: starts kernels or builds; 2: reads the full build (last: it builds meanwhile)."""
     if "built" in item.fixturenames:
-        return 0
-    if item.module.__name__ in KERNEL_MODULES or any(f in item.fixturenames for f in BUILD_FIXTURES):
         return 2
-    return 1
+    if item.module.__name__ in KERNEL_MODULES or any(f in item.fixturenames for f in BUILD_FIXTURES):
+        return 1
+    return 0
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--build-cache",
+        default=str(ROOT / ".cache"),
+        metavar="DIR",
+        help="a build cache (default: the one `make report` fills) that the run's own cache starts from; "
+        "it is only read. 'none': build everything, as CI does on a clean clone",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(items):
     """A test that reads the full build is slow (what the marker means, so `make test-fast` never builds it).
-    Order: the full build's tests first, then unit tests, then tests that build or start kernels. With
-    xdist the first worker starts the full build while the others run unit tests beside it; the later
-    builds then restore the notebooks they share with it from the run's cache instead of executing them."""
+    Order: unit tests, then tests that build or start kernels, then the full build's tests. The full build
+    starts in the background as soon as a worker knows it will need it (`full_build_in_background`), so
+    the workers run the other tests while it builds instead of waiting for it."""
     for item in items:
         if "built" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
@@ -73,9 +87,65 @@ def once(tmp_path_factory, name: str, make) -> Path:
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory) -> Path:
-    """One build cache for the whole run (all workers): later builds reuse notebooks an earlier one executed."""
-    return once(tmp_path_factory, "cache", lambda folder: None)
+def cache_dir(request, tmp_path_factory) -> Path:
+    """One build cache for the whole run (all workers): later builds reuse notebooks an earlier one executed.
+    It starts with the entries of --build-cache, so a run after `make report` restores what that build made."""
+    source = request.config.getoption("build_cache")
+    return once(tmp_path_factory, "cache", lambda folder: None if source == "none" else seed(Path(source), folder))
+
+
+def seed(source: Path, cache: Path) -> None:
+    """Complete entries of another build cache, as hard links where the file system allows: an entry is
+    written once and renamed into place, never changed (stpolicy.cache), so the source is only read."""
+
+    def link_or_copy(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    for done in source.glob("*/*/.complete"):
+        entry = done.parent
+        shutil.copytree(entry, cache / entry.parent.name / entry.name, copy_function=link_or_copy)
+
+
+def full_build(cache_dir: Path):
+    """The `make` of `built`: the full report into a folder, as `make report` builds it."""
+
+    def make(out: Path) -> None:
+        args = ["--out", out / "report", "--figures", out / "figures", "--cache-dir", cache_dir]
+        proc = subprocess.Popen(
+            [sys.executable, "build_report.py", *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        make.running = proc
+        _, stderr = proc.communicate()
+        assert proc.returncode == 0, stderr
+
+    make.running = None
+    return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def full_build_in_background(request, tmp_path_factory):
+    """Start the full build in a thread as soon as this worker's tests include one that reads it (they run
+    last), so the other tests run while it builds; `built` then waits for it. Without such tests (`make
+    test-fast`) nothing is built. A build still running when the tests end (-x) is interrupted."""
+    if not any("built" in item.fixturenames for item in request.session.items):
+        yield
+        return
+    make = full_build(request.getfixturevalue("cache_dir"))
+
+    def run() -> None:
+        with contextlib.suppress(BaseException):  # once() keeps a failure for `built` to report
+            once(tmp_path_factory, "build", make)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield
+    if make.running is not None and make.running.poll() is None:
+        make.running.send_signal(signal.SIGINT)  # the build removes its stage and stops its kernels
+    thread.join()
 
 
 def build_or_fail(*args) -> None:
@@ -87,11 +157,7 @@ def build_or_fail(*args) -> None:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, cache_dir) -> Path:
     """The full report (both languages, HTML and PDF), built once per run into a temporary folder."""
-    return once(
-        tmp_path_factory,
-        "build",
-        lambda out: build_or_fail("--out", out / "report", "--figures", out / "figures", "--cache-dir", cache_dir),
-    )
+    return once(tmp_path_factory, "build", full_build(cache_dir))
 
 
 def cli(*args) -> subprocess.CompletedProcess:
@@ -126,11 +192,23 @@ def small_built(tmp_path_factory, cache_dir) -> Path:
 
 @functools.cache
 def pdf_tool(*args: str) -> str:
-    """A poppler-utils command's output (pdfinfo, pdffonts, pdftotext), remembered for the session: several
-    tests read the same text of the same PDF (each build writes to a folder of its own)."""
+    """A poppler-utils command's output (pdfinfo, pdffonts, pdftotext) on a PDF of the run's build, run once
+    per test run: tests on several workers read the same text of the same PDF (pdftotext takes seconds on
+    the Chinese one). The output is kept beside the build's folders, under a lock."""
+    from filelock import FileLock
+
+    from stpolicy.cache import digest
+
     if not shutil.which(args[0]):
         pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    pdf = Path(next(a for a in args if a.endswith(".pdf")))
+    kept = pdf.parent.parent / "poppler" / f"{digest(*args)}.txt"
+    kept.parent.mkdir(exist_ok=True)
+    with FileLock(f"{kept}.lock"):
+        if not kept.exists():
+            output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+            kept.write_bytes(output.encode())
+    return kept.read_bytes().decode()
 
 
 def few_notebooks(folder: Path, *names: str) -> Path:

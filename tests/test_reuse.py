@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from browser import CHROMIUM, FLAGS, require_chromium
+from browser import offline_page
 from conftest import DATA, read_rows, set_cell
 
 from stpolicy import downloads, navigation
@@ -351,30 +351,12 @@ def test_citation_sources_and_other_edition(built, lang):
 # --- in the browser ------------------------------------------------------------------------------
 
 
-def browser_page(playwright, path: Path, width: int, scheme: str = "light"):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-    context = browser.new_context(offline=True, viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.resolve().as_uri())
-    page.wait_for_function(
-        "document.querySelectorAll('.vega-chart').length === "
-        "document.querySelectorAll('.vega-chart.vega-embed svg.marks').length",
-        timeout=20000,
-    )
-    return browser, page, errors
-
-
 @pytest.mark.slow
 def test_source_viewer_filter_and_navigation_in_the_browser(built):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     path = built / "report" / "report.en.html"
     quote = read_rows(DATA / "indicators.csv")[0]["quote"]
-    with sync_playwright() as p:
-        browser, page, errors = browser_page(p, path, 1440)
+    page, errors, _ = offline_page(path, 1440)
+    try:
         link = page.locator("a.src-link", has_text=quote).first
         link.scroll_into_view_if_needed()
         link.click()
@@ -412,7 +394,8 @@ def test_source_viewer_filter_and_navigation_in_the_browser(built):
         marked = page.evaluate("document.querySelector('nav.toc a[aria-current]').getAttribute('href')")
         assert marked == "#sec-vocabulary"
         assert errors == []
-        browser.close()
+    finally:
+        page.context.close()
     # On phones and in the dark theme: test_validity.py, on the pages it opens at those settings.
 
 

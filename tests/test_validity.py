@@ -15,7 +15,7 @@ import subprocess
 import zlib
 
 import pytest
-from browser import CHROMIUM, FLAGS, require_chromium
+from browser import offline_page
 from conftest import ROOT, pdf_tool
 
 pytestmark = pytest.mark.slow
@@ -46,23 +46,10 @@ def pdf_objects(pdf) -> bytes:
 
 def open_page(path, width: int, script=None, wait_ms: int = 500, scheme: str = "light"):
     """Load a report offline at a viewport width (and colour scheme), wait for every chart, run `script`."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_context(
-            offline=True, viewport={"width": width, "height": 900}, color_scheme=scheme
-        ).new_page()
-        page.goto(path.resolve().as_uri())
-        page.wait_for_function(
-            "document.querySelectorAll('.vega-chart').length === "
-            "document.querySelectorAll('.vega-chart.vega-embed svg.marks').length",
-            timeout=30000,
-        )
-        page.wait_for_timeout(wait_ms)  # a chart that had to shrink is drawn again
-        result = script(page)
-        browser.close()
+    page, _, _ = offline_page(path, width, scheme)
+    page.wait_for_timeout(wait_ms)  # a chart that had to shrink is drawn again
+    result = script(page)
+    page.context.close()
     return result
 
 
