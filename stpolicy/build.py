@@ -210,7 +210,9 @@ def render_notebooks(paths: list[Path], data_dir: Path, lang: str, fmt: str, sta
     the figure and table counts. Module-level and plain-argued: the build runs it in worker processes.
     Font subsets and the chart library are kept in the build cache at `cache_root` (None: none)."""
     from .cache import Cache
+    from .data import use_cache
 
+    use_cache(cache_root)  # the build's validation of the data, not a second one
     meta = document_meta(data_dir, lang, [])
     return render(merge(paths), meta, lang, [fmt], stage, Cache(cache_root).memo)["counts"]
 

@@ -108,6 +108,7 @@ class Cache:
             return (entry / "value").read_bytes()
         value = compute()
         if self.root is not None:
+            self.root.mkdir(parents=True, exist_ok=True)  # a first build may store this before anything else
             with tempfile.NamedTemporaryFile(dir=self.root, prefix=".tmp-", delete=False) as f:
                 f.write(value)
             try:

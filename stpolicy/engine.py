@@ -30,15 +30,17 @@ ENGINE = "stpolicy-warm"
 KERNEL_START_ATTEMPTS = 3
 
 # Run once per kernel: everything the notebooks import, the fonts, one chart conversion (vl-convert
-# starts its JavaScript runtime on first use) and the data (load() memoises per data folder).
+# starts its JavaScript runtime on first use) and the data (load() memoises per data folder; with a build
+# cache, the validation the build did is loaded from it rather than repeated).
 WARM_UP = """
 import sys
 sys.modules.setdefault("rfc3987_syntax", None)  # as stpolicy/__init__.py does: altair comes first here
 import logging, altair, pandas, matplotlib, seaborn, vl_convert, jieba
 jieba.setLogLevel(logging.WARNING)
 from stpolicy import analysis, charts, narrative, report, stats, views, vocabulary, fonts
-from stpolicy.data import load
+from stpolicy.data import load, use_cache
 fonts.use_in_vl_convert()
+use_cache({cache_root!r})
 _spec = {{"mark": "point", "data": {{"values": [{{"x": 1}}]}}, "encoding": {{"x": {{"field": "x"}}}}}}
 vl_convert.vegalite_to_svg(_spec)
 for _lang in {langs!r}:

@@ -210,7 +210,11 @@ class Plan:
             self.pool = Pool(
                 todo,
                 self.args.jobs,
-                WARM_UP.format(langs=list(dict.fromkeys(t.lang for t in todo)), data_dir=str(self.data)),
+                WARM_UP.format(
+                    langs=list(dict.fromkeys(t.lang for t in todo)),
+                    data_dir=str(self.data),
+                    cache_root=store.root and str(store.root),
+                ),
                 self.stage,
                 self.stage / PID_FILE,
             )
@@ -419,8 +423,9 @@ def validate_once(data: Path, cache_dir: Path | None) -> list:
     key = cachelib.digest("valid", cachelib.code_digest(), cachelib.tree_digest(data))
     if store.get("valid", key):
         return []
-    from .data import validated
+    from .data import use_cache, validated
 
+    use_cache(store.root)  # the kernels and render workers then load this validation's result
     _, problems = validated(data)
     if not problems:
         store.mark("valid", key)

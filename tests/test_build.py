@@ -232,3 +232,26 @@ def test_a_template_change_re_renders_without_re_running_notebooks(tmp_path, mon
     (package / "charts.py").write_text("# edited\n", encoding="utf-8")
     assert digests()[0] != notebooks
     cache.code_digest.cache_clear()
+
+
+def test_kernels_load_the_builds_validation_and_an_edit_validates_anew(tmp_path, data_copy, monkeypatch):
+    from stpolicy import data
+
+    monkeypatch.setattr(data, "_validated", {})
+    data.use_cache(tmp_path / "cache")
+    try:
+        tables, problems = data.validated(data_copy)  # the build's own validation, stored
+        assert problems == [] and list((tmp_path / "cache" / "validated").glob("*/value"))
+        data._validated.clear()  # another process: a kernel or a render worker
+
+        def validate_again(folder):
+            raise AssertionError("validated twice")
+
+        monkeypatch.setattr(data, "validate", validate_again)
+        again, _ = data.validated(data_copy)
+        assert again["indicators"].frame.equals(tables["indicators"].frame)
+        set_cell(data_copy / "districts.csv", "district_id", "dinghai", "name_en", "Dinghai Edited District")
+        with pytest.raises(AssertionError, match="validated twice"):
+            data.validated(data_copy)
+    finally:
+        data.use_cache(None)

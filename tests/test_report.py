@@ -145,7 +145,7 @@ def warm_kernel(tmp_path_factory):
     from stpolicy.engine import WARM_UP, Kernel
 
     kernel = Kernel(ROOT / "notebooks", tmp_path_factory.mktemp("kernel") / "kernel.log")
-    kernel.start(WARM_UP.format(langs=["zh"], data_dir=str(DATA)))
+    kernel.start(WARM_UP.format(langs=["zh"], data_dir=str(DATA), cache_root=None))
     yield kernel
     kernel.stop()
 

@@ -6,17 +6,15 @@
 The checkers come from npm (scripts/install.sh puts them in node_modules/); Java from Debian.
 """
 
-import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import zlib
 
 import pytest
 from browser import offline_page
-from conftest import ROOT, pdf_tool
+from conftest import ROOT, pdf_objects, pdf_tool
 
 pytestmark = pytest.mark.slow
 LANGS = ["en", "zh"]
@@ -31,17 +29,6 @@ def require(path, what: str):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-
-
-def pdf_objects(pdf) -> bytes:
-    """The PDF's bytes with its compressed streams inflated (the catalog sits in an object stream). Each
-    stream is inflated from its start to the end of its zlib data, whatever bytes the data ends with."""
-    data = pdf.read_bytes()
-    inflated = [data]
-    for match in re.finditer(rb"stream\r?\n", data):
-        with contextlib.suppress(zlib.error):
-            inflated.append(zlib.decompressobj().decompress(memoryview(data)[match.end() :]))
-    return b"".join(inflated)
 
 
 def open_page(path, width: int, script=None, wait_ms: int = 500, scheme: str = "light"):

@@ -59,7 +59,7 @@ def test_solution_runs_and_its_checks_pass(tmp_path, name, cache_dir):
     options = {}
     if name in SLOW:  # its build: the sections where the new district shows (documents, targets), the session cache
         notebooks = few_notebooks(tmp_path / "notebooks", "01_", "02_")
-        options["build_options"] = ["--notebooks", str(notebooks), "--cache-dir", str(cache_dir)]
+        options["build_options"] = ["--notebooks", str(notebooks), "--cache-dir", str(cache_dir), "--jobs", "1"]
     scratch = str(tmp_path / "scratch")
     run(WORKSHOP / "solutions" / f"{name}.ipynb", out, WORKSHOP / "solutions", scratch_dir=scratch, **options)
     nb = nbformat.read(out, as_version=4)
