@@ -110,7 +110,8 @@ def seed(source: Path, cache: Path) -> None:
 
     for done in source.glob("*/*/.complete"):
         entry = done.parent
-        shutil.copytree(entry, cache / entry.parent.name / entry.name, copy_function=link_or_copy)
+        if not entry.name.startswith("."):  # .tmp-*: an entry another build is writing now
+            shutil.copytree(entry, cache / entry.parent.name / entry.name, copy_function=link_or_copy)
 
 
 def full_build(cache_dir: Path):
