@@ -34,13 +34,17 @@ def toc_entry(lang: str) -> list[dict]:
     return [{"level": 2, "id": SECTION_ID, "text": t("reuse.title", lang)}]
 
 
-def editions(lang: str) -> list[dict]:
-    """Links to the same report in the other languages (report.en.html ↔ report.zh.html)."""
+def editions(lang: str, screen: bool = True) -> list[dict]:
+    """The same report in the other languages: links on screen (report.en.html ↔ report.zh.html); in the
+    PDF the other PDF's file name as text, since WeasyPrint would turn a relative link into a file://
+    address inside the build's staging folder, dead once the report is published."""
     return [
         {
-            "href": f"report.{other}.html",
+            "href": f"report.{other}.html" if screen else None,
             "lang": locale(other)["html_lang"],
-            "text": t("nav.other_edition", lang),
+            "text": t("nav.other_edition", lang)
+            if screen
+            else t("nav.other_edition_file", lang, file=f"report.{other}.pdf"),
         }
         for other in LANGUAGES
         if other != lang
@@ -131,7 +135,7 @@ def resources(meta: dict, lang: str, mode: str, title: str, marks: dict[str, set
         "screen": screen,
         "section_id": SECTION_ID,
         "title": t("reuse.title", lang),
-        "editions": editions(lang),
+        "editions": editions(lang, screen),
         "cite_title": t("reuse.cite_title", lang),
         "cite_text": t("reuse.cite_text", lang, title=title, version=__version__, date=date),
         "licence": t("reuse.licence", lang),

@@ -84,3 +84,16 @@ def test_long_tables_repeat_their_header_on_each_page(built):
     pages = pdf_tool("pdftotext", "-layout", str(pdf), "-").split("\f")
     appendix = [p for p in pages if "Quote (verbatim)" in p and "Section" in p]
     assert len(appendix) >= 5  # the appendix table runs over several pages, each with its header row
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_names_the_other_edition_and_links_nowhere_local(built, lang):
+    """WeasyPrint turns a relative link into a file:// address inside the build's staging folder, dead once the
+    report is published: the PDF names the other edition's file instead, and links only to the web."""
+    pdf = built / "report" / f"report.{lang}.pdf"
+    objects = pdf_objects(pdf)
+    uris = re.findall(rb"/URI \(([^)]*)\)", objects)
+    assert all(u.startswith(b"https://") for u in uris), uris
+    assert b".stage-" not in objects and str(built).encode() not in objects
+    other = next(code for code in LANGS if code != lang)
+    assert f"report.{other}.pdf" in pdf_tool("pdftotext", str(pdf), "-")
