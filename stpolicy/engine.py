@@ -33,8 +33,7 @@ KERNEL_START_ATTEMPTS = 3
 # starts its JavaScript runtime on first use) and the data (load() memoises per data folder; with a build
 # cache, the validation the build did is loaded from it rather than repeated).
 WARM_UP = """
-import sys
-sys.modules.setdefault("rfc3987_syntax", None)  # as stpolicy/__init__.py does: altair comes first here
+import stpolicy  # first: it keeps jsonschema's slow IRI grammars out (see stpolicy/__init__.py)
 import logging, altair, pandas, matplotlib, seaborn, vl_convert, jieba
 jieba.setLogLevel(logging.WARNING)
 from stpolicy import analysis, charts, narrative, report, stats, views, vocabulary, fonts

@@ -25,6 +25,17 @@ def build(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "build_report.py", *map(str, args)], cwd=cwd, capture_output=True, text=True)
 
 
+def start(*args) -> subprocess.Popen:
+    """build() without waiting for it: a build a test interrupts, or runs beside another."""
+    return subprocess.Popen(
+        [sys.executable, "build_report.py", *map(str, args)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 # Tests that start kernels or builds: by their module, or by the shared fixtures that build.
 KERNEL_MODULES = ("test_build", "test_new_district", "test_workshop")
 BUILD_FIXTURES = ("cache_dir", "small_built", "districts_built", "warm_kernel")
@@ -118,14 +129,9 @@ def full_build(cache_dir: Path):
     """The `make` of `built`: the full report into a folder, as `make report` builds it."""
 
     def make(out: Path) -> None:
-        args = ["--out", out / "report", "--figures", out / "figures", "--cache-dir", cache_dir]
-        proc = subprocess.Popen(
-            [sys.executable, "build_report.py", *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        make.running = proc
-        _, stderr = proc.communicate()
-        assert proc.returncode == 0, stderr
+        make.running = start("--out", out / "report", "--figures", out / "figures", "--cache-dir", cache_dir)
+        _, stderr = make.running.communicate()
+        assert make.running.returncode == 0, stderr
 
     make.running = None
     return make
@@ -197,7 +203,7 @@ def small_built(tmp_path_factory, cache_dir) -> Path:
 
 @functools.cache
 def pdf_tool(*args: str) -> str:
-    """A poppler-utils command's output (pdfinfo, pdffonts, pdftotext) on a PDF of the run's build, run once
+    """A poppler-utils command's output (pdfinfo, pdftotext) on a PDF of the run's build, run once
     per test run: tests on several workers read the same text of the same PDF (pdftotext takes seconds on
     the Chinese one). The output is kept beside the build's folders, under a lock."""
     from filelock import FileLock

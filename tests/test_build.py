@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,20 +14,10 @@ from types import SimpleNamespace
 import nbformat
 import psutil
 import pytest
-from conftest import ROOT, build, few_notebooks, set_cell
+from conftest import ROOT, build, few_notebooks, set_cell, start
 
 from stpolicy import cache, pipeline
 from stpolicy.tasks import Task
-
-
-def start(*args) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "build_report.py", *map(str, args)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def small(tmp_path: Path, *extra) -> list:
