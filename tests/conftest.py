@@ -73,10 +73,10 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """`-n auto`: two workers per core, at most 4. Many tests wait on a build, a kernel or a browser in
-    another process; a second worker per core keeps the cores busy meanwhile (2 cores: 4 workers took
-    235 s where 2 took 262-275 s). More than 4 would mostly repeat each worker's imports and fixtures."""
-    return max(1, min(2 * len(os.sched_getaffinity(0)), 4))
+    """`-n auto`: one worker per core, at most 4. (Two per core were somewhat faster on 2 cores, 235 s against
+    262-275 s, but more kernels then start at once, and one fresh workshop kernel died at start-up and left
+    its papermill client waiting forever on a ZeroMQ send.)"""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 
 def once(tmp_path_factory, name: str, make) -> Path:
