@@ -137,7 +137,8 @@ def stamp(data_dir: Path) -> tuple:
     )
 
 
-_validated: dict[tuple, tuple] = {}
+_validated: dict[str, tuple] = {}  # data folder → (its stamp, validate()'s result), the latest folders last
+KEPT_VALIDATIONS = 4  # folders remembered: a notebook or test that goes back and forth between data/ and copies
 _store: dict[str, Path | None] = {"root": None}  # the build cache validated() keeps its results in
 
 
@@ -151,11 +152,14 @@ def use_cache(root: Path | str | None) -> None:
 def validated(data_dir: Path) -> tuple:
     """validate(data_dir), memoised while the files are unchanged (a warm kernel validates once per build)
     and, with use_cache(), between processes."""
-    key = (str(data_dir.resolve()), stamp(data_dir))
-    if key not in _validated:
-        _validated.clear()
-        _validated[key] = stored_validation(data_dir)
-    return _validated[key]
+    folder, now = str(data_dir.resolve()), stamp(data_dir)
+    kept = _validated.pop(folder, None)
+    if kept is None or kept[0] != now:
+        kept = (now, stored_validation(data_dir))
+    _validated[folder] = kept  # latest last
+    while len(_validated) > KEPT_VALIDATIONS:
+        del _validated[next(iter(_validated))]
+    return kept[1]
 
 
 def stored_validation(data_dir: Path) -> tuple:

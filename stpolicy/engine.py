@@ -113,6 +113,7 @@ class Kernel:
 
     cwd: Path
     log: Path
+    for_report: bool = True  # False: a notebook reader's kernel (tests), which shows the notebook-only outputs
     km: object = None
     pid: int | None = None
 
@@ -126,8 +127,8 @@ class Kernel:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             self.km = AsyncKernelManager(kernel_name="python3")
             try:
-                # The kernel knows it feeds the report: notebook-reader outputs (fonts, PNG charts) are skipped.
-                env = {**os.environ, REPORT_BUILD_ENV: "1"}
+                # The kernel knows it feeds the report: notebook-reader outputs (the font) are skipped.
+                env = {**os.environ, **({REPORT_BUILD_ENV: "1"} if self.for_report else {})}
                 with open(self.log, "ab") as log:
                     run_sync(self.km.start_kernel)(cwd=str(self.cwd), stdout=log, stderr=log, env=env)
                 self.pid = self.km.provisioner.process.pid
@@ -150,8 +151,9 @@ class Kernel:
         finally:
             kc.stop_channels()
 
-    def execute(self, task: Task) -> None:
-        """Run one task's notebook on this warm kernel with papermill; raises NotebookFailed."""
+    def execute(self, task: Task, cwd: Path | None = None) -> None:
+        """Run one task's notebook on this warm kernel with papermill, in `cwd` (default: the notebook's
+        folder); raises NotebookFailed."""
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
@@ -166,7 +168,7 @@ class Kernel:
                 progress_bar=False,
                 log_output=False,
                 km=self.km,
-                reset_code=RESET.format(cwd=str(task.notebook.parent)),
+                reset_code=RESET.format(cwd=str(cwd or task.notebook.parent)),
             )
         except PapermillExecutionError as err:
             raise NotebookFailed(task, f"{err.ename}: {err.evalue}".splitlines()[0]) from None

@@ -38,7 +38,7 @@ def start(*args) -> subprocess.Popen:
 
 # Tests that start kernels or builds: by their module, or by the shared fixtures that build.
 KERNEL_MODULES = ("test_build", "test_new_district", "test_workshop")
-BUILD_FIXTURES = ("cache_dir", "small_built", "districts_built", "warm_kernel")
+BUILD_FIXTURES = ("cache_dir", "small_built", "districts_built", "notebook_kernel")
 
 
 def run_order(item) -> int:
@@ -69,6 +69,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "built" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
+        if "notebook_kernel" in item.fixturenames:  # on one worker: one kernel's start-up, not one per worker
+            item.add_marker(pytest.mark.xdist_group("notebook_kernel"))
     items.sort(key=run_order)  # stable: the order is otherwise kept
 
 
@@ -159,6 +161,22 @@ def full_build_in_background(request, tmp_path_factory):
     thread.join()
 
 
+@pytest.fixture(scope="session")
+def notebook_kernel(tmp_path_factory):
+    """A kernel as a notebook reader's in JupyterLab (it shows the outputs the report build skips), with the
+    build's imports done and the data loaded (stpolicy.engine): the tests run the report's and the workshop's
+    notebooks on it, each notebook on a fresh namespace, instead of paying a kernel's start-up (about 5 CPU-s)
+    for each one. A forgotten import still fails: the reset leaves no names behind."""
+    import papermill  # noqa: F401  (before stpolicy.engine, which papermill loads as an entry point)
+
+    from stpolicy.engine import WARM_UP, Kernel
+
+    kernel = Kernel(ROOT, tmp_path_factory.mktemp("kernel") / "kernel.log", for_report=False)
+    kernel.start(WARM_UP.format(langs=["en", "zh"], data_dir=str(DATA), cache_root=None))
+    yield kernel
+    kernel.stop()
+
+
 def build_or_fail(*args) -> None:
     """build() that must succeed (a fixture's build)."""
     result = build(*args)
@@ -220,6 +238,12 @@ def pdf_tool(*args: str) -> str:
             output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
             kept.write_bytes(output.encode())
     return kept.read_bytes().decode()
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text laid out as on its pages, pages split by form feeds: one extraction serves every
+    test (pdftotext takes seconds on the Chinese edition)."""
+    return pdf_tool("pdftotext", "-layout", str(pdf), "-")
 
 
 def pdf_objects(pdf) -> bytes:

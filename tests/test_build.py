@@ -30,13 +30,16 @@ def small(tmp_path: Path, *extra) -> list:
 
 
 def held_build(tmp_path: Path, *extra) -> tuple[subprocess.Popen, Path]:
-    """A small build whose notebook stops in its last cell until killed; returns it and the file that
-    notebook writes once it is there. Interrupting then is deterministic: the build is mid-notebook."""
+    """A small build whose notebook stops in its first cell after the parameters until killed; returns it
+    and the file that notebook writes once it is there. Interrupting then is deterministic: the build is
+    mid-notebook."""
     args = small(tmp_path, "--no-cache", *extra)
     notebook = next((tmp_path / "notebooks").glob("01_*.ipynb"))
     marker = tmp_path / "notebook-is-running"
     nb = nbformat.read(notebook, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').close()\nimport time\ntime.sleep(3600)"))
+    after = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 1
+    hold = f"open({str(marker)!r}, 'w').close()\nimport time\ntime.sleep(3600)"
+    nb.cells.insert(after, nbformat.v4.new_code_cell(hold))
     nbformat.write(nb, notebook)
     proc = start(*args)
     deadline = time.monotonic() + 600  # generous: the machine may be loaded

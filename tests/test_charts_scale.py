@@ -108,14 +108,15 @@ def test_responsibility_overview_counts_the_measures_of_each_agency(many):
 def test_two_districts_keep_their_designs(two):
     """The switch happens only above the threshold: panels per district, a row per district·year·kind."""
     assert len(two.district_ids) <= charts.MANY_DISTRICTS
-    for name in ALTAIR:
-        assert not charts.chart_note(chart(two, name).to_dict()), name
-    assert chart(two, "indicator_themes").to_dict()["facet"]["field"] == "district"
-    assert chart(two, "responsibility").to_dict()["facet"]["row"]["field"] == "district"
-    targets = chart(two, "targets").to_dict()
+    specs = {name: chart(two, name).to_dict() for name in ALTAIR}
+    for name, spec in specs.items():
+        assert not charts.chart_note(spec), name
+    assert specs["indicator_themes"]["facet"]["field"] == "district"
+    assert specs["responsibility"]["facet"]["row"]["field"] == "district"
+    targets = specs["targets"]
     assert targets["facet"]["row"]["field"] == "indicator_title" and len(targets["spec"]["layer"]) == 3
-    assert len(chart(two, "tool_mix").to_dict()["layer"]) == 2  # bars and their share labels
-    assert chart(two, "stage_mix").to_dict()["encoding"]["yOffset"]["field"] == "district"
+    assert len(specs["tool_mix"]["layer"]) == 2  # bars and their share labels
+    assert specs["stage_mix"]["encoding"]["yOffset"]["field"] == "district"
     heatmap = charts.subtool_stage_heatmap(two)
     assert [title for title, _ in heatmap.stpolicy_tables] == list(two.district_names().values())
     coverage = charts.coverage_heatmap(two)
@@ -150,9 +151,10 @@ def test_report_shows_the_note_and_counts_the_documents(many_dir, tmp_path, monk
     emitted = []
     monkeypatch.setattr(report, "emit", lambda html_text, static=None, meta=None: emitted.append(html_text))
     r = report.Report(str(many_dir), [], "en", str(tmp_path / "fig"))
-    r.figure("tool_mix", charts.tool_mix(r.ds))
-    r.figure("coverage", charts.coverage_heatmap(r.ds))
-    for page, chart in zip(emitted, [charts.tool_mix(r.ds), charts.coverage_heatmap(r.ds)], strict=True):
+    figures = {"tool_mix": charts.tool_mix(r.ds), "coverage": charts.coverage_heatmap(r.ds)}
+    for name, chart in figures.items():
+        r.figure(name, chart)
+    for page, chart in zip(emitted, figures.values(), strict=True):
         note = charts.chart_note(chart)
         assert note and f'<p class="source figure-note">{report.escape(note)}</p>' in page
         assert t("documents_cited", "en", n=N_MANY) in page and r.ds.districts["doc_date"].iloc[0] not in page

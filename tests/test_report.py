@@ -137,29 +137,16 @@ def test_notebooks_are_stored_clean_and_parameterised():
             assert re.search(rf"^{name}: \w", tagged[0].source, re.M), (path.name, name)
 
 
-@pytest.fixture(scope="module")
-def warm_kernel(tmp_path_factory):
-    """One kernel with the imports done and the data loaded, as the build uses (stpolicy.engine)."""
-    import papermill  # noqa: F401  (before stpolicy.engine, which papermill loads as an entry point)
-
-    from stpolicy.engine import WARM_UP, Kernel
-
-    kernel = Kernel(ROOT / "notebooks", tmp_path_factory.mktemp("kernel") / "kernel.log")
-    kernel.start(WARM_UP.format(langs=["zh"], data_dir=str(DATA), cache_root=None))
-    yield kernel
-    kernel.stop()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
-def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook, warm_kernel):
+def test_notebook_runs_alone_with_one_district_in_chinese(tmp_path, notebook, notebook_kernel):
     from stpolicy.tasks import Task
 
     out = tmp_path / notebook
     # data_dir given: the checked copy runs from tmp_path, where the default "../data" does not exist
     params = {"data_dir": str(DATA), "districts": ["zhenhai"], "lang": "zh", "figures_dir": str(tmp_path / "fig")}
     checked = with_kernel_state_check(ROOT / "notebooks" / notebook, tmp_path / f"checked_{notebook}")
-    warm_kernel.execute(Task(checked, "zh", out, params))  # through papermill, on the build's warm engine
+    notebook_kernel.execute(Task(checked, "zh", out, params))  # through papermill, as a reader's kernel
     html = "".join(
         o.data.get("text/html", "")
         for c in nbformat.read(out, as_version=4).cells
@@ -221,7 +208,7 @@ def test_failing_cell_exits_1_and_names_the_notebook(tmp_path, cache_dir):
     (out / "report.en.html").write_text("<html>the previous report</html>", encoding="utf-8")
     result = build(
         "--notebooks", notebooks, "--out", out, "--figures", tmp_path / "fig", "--lang", "en", "--format", "html",
-        "--cache-dir", cache_dir,
+        "--cache-dir", cache_dir, "--jobs", "1",  # one kernel: a second one's warm-up costs more than it saves
     )  # fmt: skip
     assert result.returncode == 1
     assert "error: 09_method_notes.ipynb [en] failed: ValueError: boom in a cell" in result.stderr

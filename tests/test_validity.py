@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 from browser import offline_page
-from conftest import ROOT, pdf_objects, pdf_tool
+from conftest import ROOT, pdf_objects, pdf_text, pdf_tool
 
 pytestmark = pytest.mark.slow
 LANGS = ["en", "zh"]
@@ -131,7 +131,7 @@ def test_pdf_is_tagged_with_language_and_title_and_has_no_blank_page(built, lang
     assert re.search(r"^Title:\s+(.+)$", info, re.M).group(1).strip() == title.replace("&amp;", "&")
     lang_code = re.search(r'<html lang="([^"]+)"', html).group(1)
     assert f"/Lang ({lang_code})".encode() in pdf_objects(pdf)
-    pages = pdf_tool("pdftotext", "-layout", str(pdf), "-").split("\f")[:-1]
+    pages = pdf_text(pdf).split("\f")[:-1]
     assert len(pages) >= 10
     # Running header (title, section) and the page number do not count as content.
     for number, text in enumerate(pages, 1):

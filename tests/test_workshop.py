@@ -17,12 +17,11 @@ NAMES = sorted(p.stem for p in (WORKSHOP / "exercises").glob("[0-9][0-9]_*.ipynb
 SLOW = {"04_add_a_district"}  # builds the report
 
 
-def run(path: Path, out: Path, cwd: Path, **parameters):
-    import papermill
+def run(kernel, path: Path, out: Path, cwd: Path, **parameters) -> None:
+    """Execute a workshop notebook through papermill (its parameters injected) on the warm kernel, in `cwd`."""
+    from stpolicy.tasks import Task
 
-    return papermill.execute_notebook(
-        str(path), str(out), cwd=str(cwd), parameters=parameters, progress_bar=False, kernel_name="python3"
-    )
+    kernel.execute(Task(path, "en", out, parameters), cwd=cwd)
 
 
 def test_four_exercises_each_with_a_solution_of_the_same_name():
@@ -54,27 +53,34 @@ def test_exercises_hold_no_solution_code_and_show_the_data(name):
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in NAMES])
-def test_solution_runs_and_its_checks_pass(tmp_path, name, cache_dir):
+def test_solution_runs_and_its_checks_pass(tmp_path, name, cache_dir, notebook_kernel):
     out = tmp_path / f"{name}.ipynb"
     options = {}
-    if name in SLOW:  # its build: the sections where the new district shows (documents, targets), the session cache
-        notebooks = few_notebooks(tmp_path / "notebooks", "01_", "02_")
+    if name in SLOW:  # its build: the section its checks read (documents, where the new district shows)
+        notebooks = few_notebooks(tmp_path / "notebooks", "01_")
         options["build_options"] = ["--notebooks", str(notebooks), "--cache-dir", str(cache_dir), "--jobs", "1"]
     scratch = str(tmp_path / "scratch")
-    run(WORKSHOP / "solutions" / f"{name}.ipynb", out, WORKSHOP / "solutions", scratch_dir=scratch, **options)
+    run(
+        notebook_kernel,
+        WORKSHOP / "solutions" / f"{name}.ipynb",
+        out,
+        WORKSHOP / "solutions",
+        scratch_dir=scratch,
+        **options,
+    )
     nb = nbformat.read(out, as_version=4)
     checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
     assert checks and all(c.execution_count for c in checks)  # every assertion cell ran
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_exercise_runs_up_to_its_first_exercise(tmp_path, name):
+def test_exercise_runs_up_to_its_first_exercise(tmp_path, name, notebook_kernel):
     nb = nbformat.read(WORKSHOP / "exercises" / f"{name}.ipynb", as_version=4)
     first = next(i for i, c in enumerate(nb.cells) if "exercise" in c.metadata.get("tags", []))
     nb.cells = nb.cells[:first]
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
-    run(path, tmp_path / "out.ipynb", WORKSHOP / "exercises", scratch_dir=str(tmp_path / "scratch"))
+    run(notebook_kernel, path, tmp_path / "out.ipynb", WORKSHOP / "exercises", scratch_dir=str(tmp_path / "scratch"))
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     shown = [o for c in executed.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
     assert any("<table" in o.data["text/html"] for o in shown)  # a DataFrame is on screen
@@ -102,21 +108,14 @@ def test_parameters_are_checked_in_one_sentence(districts, lang, expected):
         assert all(repr(code) in message for code in LANGUAGES)
 
 
-def test_data_problem_in_a_notebook_shows_the_check_lines_without_a_traceback(tmp_path, data_copy):
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+def test_data_problem_in_a_notebook_shows_the_check_lines_without_a_traceback(tmp_path, data_copy, notebook_kernel):
+    from stpolicy.tasks import NotebookFailed
 
     line = set_cell(data_copy / "indicators.csv", "indicator_id", "dinghai-i001", "value", "2.4")
     out = tmp_path / "out.ipynb"
-    with pytest.raises(PapermillExecutionError):
-        papermill.execute_notebook(
-            str(ROOT / "notebooks" / "09_method_notes.ipynb"),
-            str(out),
-            cwd=str(ROOT / "notebooks"),
-            parameters={"data_dir": str(data_copy), "figures_dir": str(tmp_path / "fig")},
-            progress_bar=False,
-            kernel_name="python3",
-        )
+    parameters = {"data_dir": str(data_copy), "figures_dir": str(tmp_path / "fig")}
+    with pytest.raises(NotebookFailed, match="DataProblems"):
+        run(notebook_kernel, ROOT / "notebooks" / "09_method_notes.ipynb", out, ROOT / "notebooks", **parameters)
     errors = [
         o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []) if o.output_type == "error"
     ]
