@@ -73,6 +73,21 @@ def test_solution_runs_and_its_checks_pass(tmp_path, name, cache_dir, notebook_k
     assert checks and all(c.execution_count for c in checks)  # every assertion cell ran
 
 
+def test_the_first_solution_runs_on_a_fresh_kernel(tmp_path):
+    """As a participant opens it in JupyterLab: a new kernel with nothing imported (the tests above share a
+    warm kernel, which the notebooks' imports and settings could depend on without anyone noticing)."""
+    import papermill
+
+    out = tmp_path / "out.ipynb"
+    solutions = WORKSHOP / "solutions"
+    parameters = {"scratch_dir": str(tmp_path / "scratch")}
+    papermill.execute_notebook(
+        str(solutions / f"{NAMES[0]}.ipynb"), str(out), cwd=str(solutions), parameters=parameters, progress_bar=False
+    )
+    checks = [c for c in nbformat.read(out, as_version=4).cells if "check" in c.metadata.get("tags", [])]
+    assert checks and all(c.execution_count for c in checks)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_exercise_runs_up_to_its_first_exercise(tmp_path, name, notebook_kernel):
     nb = nbformat.read(WORKSHOP / "exercises" / f"{name}.ipynb", as_version=4)
