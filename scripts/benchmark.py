@@ -13,7 +13,8 @@
   with the build time and the HTML size;
 - suite (only with --suite): the whole test suite (`pytest`, as `make test` runs it), against the cold build,
   twice: from nothing (`--build-cache none`, as CI on a clean clone) and after a build (its cache, as
-  after `make report`: the suite's full report then comes from that build's cache).
+  after `make report`: the suite's full report then comes from that build's cache). Each suite run is
+  preceded by one more cold build, and ratios use the median of all cold builds.
 
 Then the profile of the cold build: where the time goes, from the executed notebooks' metadata
 (papermill records each cell's duration). Everything runs in temporary folders; nothing is asserted.
@@ -51,6 +52,14 @@ def run(cmd: list, **kw) -> float:
 
 def build(tmp: Path, name: str, *args) -> list:
     return [sys.executable, "build_report.py", "--out", tmp / name / "report", "--figures", tmp / name / "fig", *args]
+
+
+def cold_beside_suite(tmp: Path, times: dict, name: str) -> None:
+    """One more cold build right before a suite run: this machine's speed drifts by 10-25 % within minutes
+    (CPU steal), so the suite's ratio is taken against the median of cold builds spread over the run."""
+    times.setdefault(COLD, []).append(
+        run(build(tmp, name, "--data", ROOT / "data", "--cache-dir", tmp / name / "cache"))
+    )
 
 
 def naive(tmp: Path) -> float:
@@ -130,10 +139,11 @@ def main() -> None:
                 times.setdefault("naive: papermill + nbconvert CLIs (en+zh, html)", []).append(naive(tmp))
         if args.suite:
             suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            cold_beside_suite(tmp, times, "s1")
             times.setdefault(SUITE, []).append(run([*suite, "--build-cache=none"]))
-            if (tmp / "cache0").exists():  # the cold build's cache: it ran on the data before the edit
-                # one token: a path standing alone would be read as the tests' folder
-                times.setdefault(SUITE_AFTER, []).append(run([*suite, f"--build-cache={tmp / 'cache0'}"]))
+            cold_beside_suite(tmp, times, "s2")  # its cache is from the data before the edit, as data/ is
+            # one token: a path standing alone would be read as the tests' folder
+            times.setdefault(SUITE_AFTER, []).append(run([*suite, f"--build-cache={tmp / 's2' / 'cache'}"]))
         if "scale" not in skip:
             for n in map(int, args.districts.split(",")):
                 folder = ROOT / "data" if n == 2 else tmp / f"data{n}"

@@ -34,7 +34,7 @@ KERNEL_START_ATTEMPTS = 3
 # cache, the validation the build did is loaded from it rather than repeated).
 WARM_UP = """
 import stpolicy  # first: it keeps jsonschema's slow IRI grammars out (see stpolicy/__init__.py)
-import logging, altair, pandas, matplotlib, seaborn, vl_convert, jieba
+import logging, altair, pandas, matplotlib, vl_convert, jieba  # not seaborn (with scipy, 1.3 s): two sections use it
 jieba.setLogLevel(logging.WARNING)
 from stpolicy import analysis, charts, narrative, report, stats, views, vocabulary, fonts
 from stpolicy.data import load, use_cache

@@ -495,3 +495,20 @@ def test_data_readme_goes_stale_when_data_changes(data_copy):
     write_rows(data_copy / "glossary.csv", rows[:-1])
     updated = render(readme, data_copy)
     assert updated != readme and f"| `glossary` |  |  | {len(rows) - 1} |" in updated
+
+
+def test_validation_is_kept_per_folder_until_the_folder_changes(data_copy, monkeypatch):
+    """Going back and forth between data/ and a copy (as the workshop's notebooks do) validates each once;
+    an edit to one of them validates it anew."""
+    from stpolicy import data
+
+    folders = []
+    monkeypatch.setattr(data, "_validated", {})
+    monkeypatch.setattr(data, "validate", lambda folder: folders.append(folder) or ({}, []))
+    for folder in (DATA, data_copy, DATA, data_copy):
+        data.validated(folder)
+    assert len(folders) == 2
+    set_cell(data_copy / "districts.csv", "district_id", "dinghai", "name_en", "Dinghai Edited District")
+    data.validated(data_copy)
+    data.validated(DATA)
+    assert len(folders) == 3

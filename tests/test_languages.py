@@ -165,7 +165,7 @@ def test_a_third_language_needs_only_data(pseudo_locale, tmp_path, monkeypatch):
         outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
 
     monkeypatch.setattr(report, "display", collect)
-    monkeypatch.setattr(vl_convert, "vegalite_to_png", lambda spec, scale=1: b"")  # the SVG is enough here
+    monkeypatch.setattr(vl_convert, "svg_to_png", lambda svg, scale=1: b"")  # the SVG is enough here
     monkeypatch.setattr(notebook, "show_chart", lambda *args, **kwargs: None)  # outputs for notebook readers only
     monkeypatch.setattr(notebook, "show_font", lambda *args, **kwargs: None)
     params = {"data_dir": str(DATA), "districts": [], "lang": PSEUDO, "figures_dir": str(tmp_path / "fig")}
