@@ -219,25 +219,31 @@ def small_built(tmp_path_factory, cache_dir) -> Path:
     return once(tmp_path_factory, "small", make)
 
 
-@functools.cache
-def pdf_tool(*args: str) -> str:
-    """A poppler-utils command's output (pdfinfo, pdftotext) on a PDF of the run's build, run once
-    per test run: tests on several workers read the same text of the same PDF (pdftotext takes seconds on
-    the Chinese one). The output is kept beside the build's folders, under a lock."""
+def kept_once(built_file: Path, key: str, make) -> str:
+    """make()'s text, made once per test run by whichever worker asks first and kept beside the build that
+    `built_file` belongs to, under a lock: checkers that take seconds (pdftotext on the Chinese PDF, the Nu
+    HTML Checker's JVM) run once, however many tests on however many workers read their output."""
     from filelock import FileLock
 
+    kept = built_file.parent.parent / "kept" / f"{key}.txt"
+    kept.parent.mkdir(exist_ok=True)
+    with FileLock(f"{kept}.lock"):
+        if not kept.exists():
+            kept.write_bytes(make().encode())
+    return kept.read_bytes().decode()
+
+
+@functools.cache
+def pdf_tool(*args: str) -> str:
+    """A poppler-utils command's output (pdfinfo, pdftotext) on a PDF of the run's build, once per run."""
     from stpolicy.cache import digest
 
     if not shutil.which(args[0]):
         pytest.fail(f"{args[0]} is missing (poppler-utils; scripts/install.sh installs it)")
     pdf = Path(next(a for a in args if a.endswith(".pdf")))
-    kept = pdf.parent.parent / "poppler" / f"{digest(*args)}.txt"
-    kept.parent.mkdir(exist_ok=True)
-    with FileLock(f"{kept}.lock"):
-        if not kept.exists():
-            output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-            kept.write_bytes(output.encode())
-    return kept.read_bytes().decode()
+    return kept_once(
+        pdf, digest(*args), lambda: subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    )
 
 
 def pdf_text(pdf: Path) -> str:
