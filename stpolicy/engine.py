@@ -127,8 +127,9 @@ class Kernel:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             self.km = AsyncKernelManager(kernel_name="python3")
             try:
-                # The kernel knows it feeds the report: notebook-reader outputs (the font) are skipped.
-                env = {**os.environ, **({REPORT_BUILD_ENV: "1"} if self.for_report else {})}
+                env = dict(os.environ)
+                if self.for_report:  # it feeds the report: outputs for notebook readers (the font) are skipped
+                    env[REPORT_BUILD_ENV] = "1"
                 with open(self.log, "ab") as log:
                     run_sync(self.km.start_kernel)(cwd=str(self.cwd), stdout=log, stderr=log, env=env)
                 self.pid = self.km.provisioner.process.pid

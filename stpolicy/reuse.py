@@ -38,17 +38,14 @@ def editions(lang: str, screen: bool = True) -> list[dict]:
     """The same report in the other languages: links on screen (report.en.html ↔ report.zh.html); in the
     PDF the other PDF's file name as text, since WeasyPrint would turn a relative link into a file://
     address inside the build's staging folder, dead once the report is published."""
-    return [
-        {
-            "href": f"report.{other}.html" if screen else None,
-            "lang": locale(other)["html_lang"],
-            "text": t("nav.other_edition", lang)
-            if screen
-            else t("nav.other_edition_file", lang, file=f"report.{other}.pdf"),
-        }
-        for other in LANGUAGES
-        if other != lang
-    ]
+    entries = []
+    for other in (code for code in LANGUAGES if code != lang):
+        if screen:
+            href, text = f"report.{other}.html", t("nav.other_edition", lang)
+        else:
+            href, text = None, t("nav.other_edition_file", lang, file=f"report.{other}.pdf")
+        entries.append({"href": href, "lang": locale(other)["html_lang"], "text": text})
+    return entries
 
 
 def bibtex(title: str, date: str, lang: str) -> str:

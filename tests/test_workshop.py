@@ -68,9 +68,13 @@ def test_solution_runs_and_its_checks_pass(tmp_path, name, cache_dir, notebook_k
         scratch_dir=scratch,
         **options,
     )
-    nb = nbformat.read(out, as_version=4)
-    checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
-    assert checks and all(c.execution_count for c in checks)  # every assertion cell ran
+    assert_checks_ran(out)
+
+
+def assert_checks_ran(executed: Path) -> None:
+    """The executed solution has assertion cells ("check" tag), and every one of them ran."""
+    checks = [c for c in nbformat.read(executed, as_version=4).cells if "check" in c.metadata.get("tags", [])]
+    assert checks and all(c.execution_count for c in checks)
 
 
 def test_the_first_solution_runs_on_a_fresh_kernel(tmp_path):
@@ -84,8 +88,7 @@ def test_the_first_solution_runs_on_a_fresh_kernel(tmp_path):
     papermill.execute_notebook(
         str(solutions / f"{NAMES[0]}.ipynb"), str(out), cwd=str(solutions), parameters=parameters, progress_bar=False
     )
-    checks = [c for c in nbformat.read(out, as_version=4).cells if "check" in c.metadata.get("tags", [])]
-    assert checks and all(c.execution_count for c in checks)
+    assert_checks_ran(out)
 
 
 @pytest.mark.parametrize("name", NAMES)
