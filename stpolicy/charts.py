@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import analysis, fonts, palette
 from .data import MANY_DISTRICTS, Dataset
-from .i18n import locale, short_label, stated_text, t, value_text
+from .i18n import axis_unit, in_source_language, locale, short_label, stated_text, t, value_text
 from .stats import Z_CRITICAL
 
 if TYPE_CHECKING:  # matplotlib and seaborn load only in notebooks that draw heatmaps
@@ -273,19 +273,22 @@ def indicator_totals(ds: Dataset) -> alt.TopLevelMixin:
 
 
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
-    """Tooltips of an indicator mark: district, name, value, year, kind, verbatim quote, section."""
-    return [
-        alt.Tooltip("district:N", title=ds.col("district")),
-        alt.Tooltip("name:N", title=ds.col("indicator")),
-        alt.Tooltip("shown:N", title=ds.col("value")),
-        alt.Tooltip("stated:N", title=ds.col("stated")),
-        alt.Tooltip("period:N", title=ds.col("period")),
-        alt.Tooltip("kind_label:N", title=ds.col("kind")),
-        alt.Tooltip("wording_label:N", title=ds.col("wording")),
-        alt.Tooltip("quote:N", title=ds.col("quote")),
-        alt.Tooltip("section_shown:N", title=ds.col("section")),
-        alt.Tooltip("section:N", title=ds.col("section_as_written")),
+    """Tooltips of an indicator mark: district, name, value, year, kind, verbatim quote, section; in a
+    language other than the documents', also the value and the section as the document writes them."""
+    as_written = not in_source_language(ds.lang)
+    fields = [
+        ("district", "district", True),
+        ("name", "indicator", True),
+        ("shown", "value", True),
+        ("stated", "stated", as_written),
+        ("period", "period", True),
+        ("kind_label", "kind", True),
+        ("wording_label", "wording", True),
+        ("quote", "quote", True),
+        ("section_shown", "section", True),
+        ("section", "section_as_written", as_written),
     ]
+    return [alt.Tooltip(f"{field}:N", title=ds.col(title)) for field, title, shown in fields if shown]
 
 
 def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
@@ -306,20 +309,32 @@ def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def key_titles(ds: Dataset, paired: pd.DataFrame) -> dict[str, str]:
-    """A title per compare_key: the name of its first non-stretch row, with its unit."""
+def key_titles(ds: Dataset, paired: pd.DataFrame, axis_labels: dict[str, str | None]) -> dict[str, str]:
+    """A title per compare_key: the name of its first non-stretch row, with the unit its axis counts in."""
     base = paired[paired["kind"] != "stretch_target"].drop_duplicates("compare_key").set_index("compare_key")
-    return {k: f"{r[ds.field('name')]}{unit_suffix(ds, r['unit'])}" for k, r in base.iterrows()}
+    return {k: f"{r[ds.field('name')]}{unit_suffix(ds, r['unit'], axis_labels[k])}" for k, r in base.iterrows()}
 
 
-def unit_suffix(ds: Dataset, unit: str) -> str:
-    """' (100 million yuan)' / '（亿元）': counts need no unit in English, Chinese keeps 家/个/项."""
+def unit_suffix(ds: Dataset, unit: str, label: str | None = None) -> str:
+    """' (CNY bn)' / '（亿元）' / ' (percent)': the unit (or `label`, the axis's own); counts need no unit
+    in English, Chinese keeps 家/个/项."""
     if not unit:  # a dimensionless value (an index)
         return ""
     row = ds.units.set_index("unit").loc[unit]
     if locale(ds.lang)["unit_in_titles"] == "non_count" and row["dimension"] == "count":
         return ""
-    return t("unit_suffix", ds.lang, unit=ds.unit_label(unit))
+    return t("unit_suffix", ds.lang, unit=label or ds.unit_label(unit))
+
+
+def on_axis_units(ds: Dataset, data: pd.DataFrame) -> tuple[pd.Series, dict[str, str | None]]:
+    """Each row's value in the unit its indicator's axis counts in (i18n.axis_unit: English money in CNY bn
+    or m, as the labels beside the points), and each compare_key's axis unit label."""
+    scales = {
+        key: axis_unit(group["unit"].iloc[0], group["value"].astype(float).abs().max(), ds.units, ds.lang)
+        for key, group in data.groupby("compare_key")
+    }
+    factors = data["compare_key"].map({key: factor for key, (factor, _) in scales.items()})
+    return (data["value"].astype(float) * factors).round(9), {key: label for key, (_, label) in scales.items()}
 
 
 def bounded_points(ds: Dataset, base: alt.Chart, kinds: list[str], legend: bool = True, **encodings) -> alt.LayerChart:
@@ -362,11 +377,13 @@ def facet_by_district(ds: Dataset, chart: alt.TopLevelMixin, most: int = FACET_C
     )
 
 
-def facet_by_indicator(chart: alt.LayerChart) -> alt.TopLevelMixin:
-    """One row per indicator, each with its own x scale: the indicators have different units."""
+def facet_by_indicator(chart: alt.LayerChart, data: pd.DataFrame) -> alt.TopLevelMixin:
+    """One row per indicator, each with its own x scale: the indicators have different units. The rows
+    follow the indicators' compare_key, not their titles, so every language stacks them in one order."""
     header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")
+    order = list(dict.fromkeys(data.sort_values("compare_key", kind="stable")["indicator_title"]))
     return theme(
-        chart.facet(row=alt.Row("indicator_title:N", title=None, header=header)).resolve_scale(
+        chart.facet(row=alt.Row("indicator_title:N", title=None, header=header, sort=order)).resolve_scale(
             x="independent", y="independent"
         )
     )
@@ -380,14 +397,16 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     if paired.empty:
         return None
     data = with_display_values(ds, paired)
-    data["indicator_title"] = data["compare_key"].map(key_titles(ds, paired)).map(lambda x: header_label(x, ds.lang))
+    data["on_axis"], axis_labels = on_axis_units(ds, data)
+    titles = key_titles(ds, paired, axis_labels)
+    data["indicator_title"] = data["compare_key"].map(titles).map(lambda x: header_label(x, ds.lang))
     if many_districts(ds):
         return target_strips(ds, data)
     data["row"] = data["district"] + " · " + data["period"] + " · " + data["kind_label"]
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     plot_width = WIDTH - 300
     base = alt.Chart(data).encode(
-        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("on_axis:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )
@@ -398,7 +417,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
         text="shown:N", x=alt.value("width")
     )
     chart = alt.layer(points, ring, labels).properties(width=plot_width, height=alt.Step(19))
-    return facet_by_indicator(chart)
+    return facet_by_indicator(chart, data)
 
 
 def aspiration_ring(ds: Dataset, base: alt.Chart) -> alt.Chart:
@@ -421,13 +440,13 @@ def target_strips(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
     data = data.assign(row=data["period"] + " · " + data["kind_label"])
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     base = alt.Chart(data).encode(
-        x=alt.X("value:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("on_axis:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )
     chart = alt.layer(bounded_points(ds, base, kinds, legend=False), aspiration_ring(ds, base))
     chart = chart.properties(width=WIDTH - 200, height=alt.Step(22))
-    return with_note(facet_by_indicator(chart), t("scaled.targets", ds.lang, n=len(ds.district_ids)))
+    return with_note(facet_by_indicator(chart, data), t("scaled.targets", ds.lang, n=len(ds.district_ids)))
 
 
 CLAUSES_SHOWN = 3  # clauses quoted in a bar's tooltip; the appendix lists them all

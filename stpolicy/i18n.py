@@ -17,9 +17,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .numerals import to_chinese
+from .tables import load_yaml
 
 HERE = Path(__file__).parent
 SOURCE_LANGUAGE = "zh"  # the language the documents are written in: values "as stated" are shown in it
@@ -29,13 +29,13 @@ P_FLOOR = 0.001  # p-values below this are shown as below it
 @functools.cache
 def strings() -> dict:
     """strings.yml: nested groups of `{language: text}` leaves."""
-    return yaml.safe_load((HERE / "strings.yml").read_text(encoding="utf-8"))
+    return load_yaml(HERE / "strings.yml")
 
 
 @functools.cache
 def locales() -> dict:
     """locales.yml: the rules of each language, keyed by language code, in the file's order."""
-    return yaml.safe_load((HERE / "locales.yml").read_text(encoding="utf-8"))
+    return load_yaml(HERE / "locales.yml")
 
 
 LANGUAGES: tuple[str, ...] = tuple(locales())
@@ -131,12 +131,32 @@ def magnitude_fields(value: float, factor: float) -> dict[str, str]:
     exact, with thousands separators; {short} 6.71 bn / 48.5 m; {words} 2 million / 1.2 billion."""
     base = float(value) * float(factor)
     exact = format(round(base, 9), ",.12g")
-    short = words = exact
-    for size, abbreviation, word in ((1e9, "bn", "billion"), (1e6, "m", "million")):
-        if abs(base) >= size:
-            short, words = f"{significant(base / size)} {abbreviation}", f"{significant(base / size)} {word}"
-            break
-    return {"v": number(value), "n": exact, "short": short, "words": words}
+    size, abbreviation, word = magnitude(base)
+    if size == 1:
+        return {"v": number(value), "n": exact, "short": exact, "words": exact}
+    amount = significant(base / size)
+    return {"v": number(value), "n": exact, "short": f"{amount} {abbreviation}", "words": f"{amount} {word}"}
+
+
+MAGNITUDES = ((1e9, "bn", "billion"), (1e6, "m", "million"))
+
+
+def magnitude(base: float) -> tuple[float, str, str]:
+    """The largest magnitude an amount in its base unit reaches: (1e9, "bn", "billion"), ..., (1, "", "")."""
+    return next((m for m in MAGNITUDES if abs(base) >= m[0]), (1, "", ""))
+
+
+def axis_unit(unit: str, largest: float, units: pd.DataFrame, lang: str) -> tuple[float, str | None]:
+    """How a chart axis shows amounts of `unit`: (multiplier of the stated values, unit label or None for
+    the unit's own label). Where the language writes the unit in magnitudes of its base unit (`CNY {short}`:
+    CNY 6.71 bn), the axis counts in the magnitude of the `largest` value (CNY bn), as its labels read."""
+    row = unit_row(unit, units)
+    form = "" if row is None else row[data_column("format", lang)]
+    if not re.search(r"\{(short|words)\}", form):
+        return 1.0, None
+    size, abbreviation, word = magnitude(float(largest) * float(row["factor_to_base"]))
+    label = " ".join(form.replace("{short}", abbreviation).replace("{words}", word).split())
+    return float(row["factor_to_base"]) / size, label
 
 
 def unit_row(unit: str, units: pd.DataFrame) -> pd.Series | None:
@@ -151,6 +171,12 @@ def qualified(shown: str, symbol: str, lang: str) -> str:
         return shown
     wording = strings().get("qualified_value", {}).get(symbol)
     return wording[lang].format(value=shown) if wording else f"{symbol}{shown}"
+
+
+def in_source_language(lang: str) -> bool:
+    """Whether `lang` shows the data in the documents' own language (locales.yml `data_language`): a value
+    or a heading "as stated" is then the one already shown, and is not shown twice."""
+    return locale(lang)["data_language"] == SOURCE_LANGUAGE
 
 
 def stated_text(value: float, unit: str, units: pd.DataFrame, symbol: str = "") -> str:

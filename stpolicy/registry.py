@@ -28,10 +28,8 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .i18n import LANGUAGES, section_number, strings, t
-from .tables import Problem
+from .tables import Problem, load_yaml
 
 PATH = Path(__file__).parent / "registry.yml"
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"  # the project's section notebooks
@@ -241,7 +239,7 @@ def calls(path: Path) -> list[tuple[int, str, str]]:
 @functools.cache
 def registry() -> Registry:
     """The report's registry, read once."""
-    return Registry(yaml.safe_load(PATH.read_text(encoding="utf-8"))["sections"])
+    return Registry(load_yaml(PATH)["sections"])
 
 
 def check(notebooks: Path) -> list[Problem]:

@@ -69,7 +69,8 @@ class RawTable:
 
 
 def load_yaml(path: Path):
-    """Parse a YAML file (with libyaml when available: the sidecars are read on every validation)."""
+    """Parse a YAML file, with libyaml when available: ten times faster than the pure-Python parser, and
+    every process reads strings.yml (45 kB: 0.18 CPU-s in pure Python) and the sidecars."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 

@@ -3,6 +3,7 @@ the whole report (data, narrative, views, charts, every notebook, merge and HTML
 
 import copy
 import html
+import json
 import re
 import string
 
@@ -115,6 +116,37 @@ def test_formatters_follow_the_locale(lang, expected):
         i18n.percent_stated(0.05, lang),
     ]
     assert got == expected
+
+
+def test_chart_tooltips_add_the_documents_wording_only_beside_a_translation():
+    """A chart's tooltip names a value and its section as the report shows them; in English also as the
+    Chinese document writes them. In Chinese those are the very same texts: a second line would repeat them."""
+    from stpolicy import analysis, charts
+
+    for lang in ("en", "zh"):
+        ds = load(DATA, lang, [])
+        spec = json.dumps(charts.targets(ds).to_dict(), ensure_ascii=False)
+        rows = charts.with_display_values(ds, analysis.paired_indicators(ds))
+        as_written = [i18n.t(f"columns.{key}", lang) for key in ("stated", "section_as_written")]
+        if lang == "zh":
+            assert rows["shown"].equals(rows["stated"]) and rows["section_shown"].equals(rows["section"])
+            assert not [title for title in as_written if title in spec]
+        else:
+            assert (rows["shown"] != rows["stated"]).any() and (rows["section_shown"] != rows["section"]).all()
+            assert all(f'"title": "{title}"' in spec for title in as_written), as_written
+
+
+def test_chart_panels_stand_in_one_order_in_every_language():
+    """Figure 2's panels follow the indicators, not their translated titles (which sort differently)."""
+    from stpolicy import charts
+
+    orders = {}
+    for lang in ("en", "zh"):
+        spec = charts.targets(load(DATA, lang, [])).to_dict()
+        rows = next(iter(spec["datasets"].values()))
+        key_of = {r["indicator_title"]: r["compare_key"] for r in rows}
+        orders[lang] = [key_of[title] for title in spec["facet"]["row"]["sort"]]
+    assert orders["en"] == orders["zh"] == sorted(orders["en"]) and len(orders["en"]) >= 2
 
 
 # --- a pseudo-locale: a third language made from data alone ------------------------------------------

@@ -69,6 +69,22 @@ def test_english_converts_chinese_magnitudes_and_keeps_the_stated_value():
     assert value_text(67.08, "亿元", units, "zh") == "67.08亿元"
 
 
+def test_a_money_axis_counts_in_the_magnitude_its_labels_use():
+    """English labels the points CNY 1.2 bn and CNY 6.71 bn: the axis counts in CNY bn (1.2 and 6.708), not
+    in 亿元 (12 and 67.08); Chinese counts in 亿元 as written."""
+    from stpolicy import charts
+    from stpolicy.data import load
+
+    indicators = pd.read_csv(DATA / "indicators.csv", keep_default_na=False)
+    stated = indicators[indicators.compare_key == "tech_transaction_value"]
+    assert set(stated["unit"]) == {"亿元"} and stated["value"].max() >= 10  # above 1 bn: counted in bn
+    for lang, title, factor in (("en", "(CNY bn)", 0.1), ("zh", "（亿元）", 1)):
+        rows = next(iter(charts.targets(load(DATA, lang, [])).to_dict()["datasets"].values()))
+        money = [r for r in rows if r["compare_key"] == "tech_transaction_value"]
+        assert sorted(r["on_axis"] for r in money) == sorted(round(v * factor, 9) for v in stated["value"])
+        assert all(r["indicator_title"].endswith(title) for r in money), money[0]["indicator_title"]
+
+
 def test_every_heading_of_a_section_path_has_an_english_translation():
     headings = pd.read_csv(DATA / "headings.csv", dtype=str)
     known = set(headings["heading_zh"])
