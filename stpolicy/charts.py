@@ -577,13 +577,14 @@ def responsibility(ds: Dataset) -> alt.TopLevelMixin | None:
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
-            y=alt.Y("measure_label:N", title=None, sort=alt.SortField("measure_order"), axis=alt.Axis(labelLimit=300)),
+            y=alt.Y("measure_label:N", title=None, sort=alt.SortField("measure_order"), axis=alt.Axis(labelLimit=440)),
             x=alt.X(
                 "agency:N",
                 title=None,
                 sort=agency_sort,
-                # Upright labels, one per 18-pixel column: angled multi-line names would overlap.
-                axis=alt.Axis(labelAngle=-90, labelLimit=260, orient="top", labelAlign="left", labelBaseline="middle"),
+                # Upright labels, one per 18-pixel column: angled multi-line names would overlap. Never cut
+                # short (labelLimit 0): an upright name only makes the chart taller.
+                axis=alt.Axis(labelAngle=-90, labelLimit=0, orient="top", labelAlign="left", labelBaseline="middle"),
             ),
             color=alt.Color(
                 "role_label:N",
@@ -634,7 +635,7 @@ def responsibility_overview(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixi
                 "agency:N",
                 title=None,
                 sort=shown,
-                axis=alt.Axis(labelAngle=-90, labelLimit=260, orient="top", labelAlign="left", labelBaseline="middle"),
+                axis=alt.Axis(labelAngle=-90, labelLimit=0, orient="top", labelAlign="left", labelBaseline="middle"),
             ),
             color=alt.Color("n:Q", title=ds.col("n_measures"), scale=alt.Scale(scheme="greys", zero=True)),
             tooltip=[
