@@ -264,7 +264,7 @@ class Report:
         import vl_convert as vlc
 
         fonts.use_in_vl_convert()
-        svg = vlc.vegalite_to_svg(spec)
+        svg = vlc.vegalite_to_svg({**spec, "padding": STATIC_PADDING})
         (self.figures_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
         # Rasterising the SVG gives the same PNG bytes as vegalite_to_png without compiling the spec again.
         png = vlc.svg_to_png(svg, scale=2)
@@ -285,6 +285,13 @@ class Report:
         (self.figures_dir / f"{name}.svg").write_text(buffer.getvalue(), encoding="utf-8")
         (self.figures_dir / f"{name}.png").write_bytes(png.getvalue())
         return unique_ids(strip_xml_declaration(buffer.getvalue()), name), png.getvalue()
+
+
+# Around a chart's static twin (the PDF's figure, the figures folder). vega's default is 5 px on each side;
+# on the left more: WeasyPrint sets an end-anchored axis label that mixes Chinese characters into Latin
+# text (English labels such as "入选 (selected for a programme)") up to a character wider than vl-convert
+# measured it, and the longest such label lost its first character at the figure's left edge.
+STATIC_PADDING = {"left": 24, "top": 5, "right": 5, "bottom": 5}
 
 
 def labelled_cells(table_html: str, columns: list[str]) -> str:
