@@ -406,7 +406,12 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     plot_width = WIDTH - 300
     base = alt.Chart(data).encode(
-        x=alt.X("on_axis:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X(
+            "on_axis:Q",
+            title=ds.col("axis_value"),  # what a screen reader hears for the mark; the axis shows no title
+            scale=alt.Scale(zero=True),
+            axis=alt.Axis(title=None, **COUNT_AXIS),
+        ),
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )
@@ -440,7 +445,12 @@ def target_strips(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
     data = data.assign(row=data["period"] + " · " + data["kind_label"])
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     base = alt.Chart(data).encode(
-        x=alt.X("on_axis:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X(
+            "on_axis:Q",
+            title=ds.col("axis_value"),  # what a screen reader hears for the mark; the axis shows no title
+            scale=alt.Scale(zero=True),
+            axis=alt.Axis(title=None, **COUNT_AXIS),
+        ),
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )
