@@ -275,20 +275,29 @@ def indicator_totals(ds: Dataset) -> alt.TopLevelMixin:
 def indicator_tooltips(ds: Dataset) -> list[alt.Tooltip]:
     """Tooltips of an indicator mark: district, name, value, year, kind, verbatim quote, section; in a
     language other than the documents', also the value and the section as the document writes them."""
-    as_written = not in_source_language(ds.lang)
     fields = [
-        ("district", "district", True),
-        ("name", "indicator", True),
-        ("shown", "value", True),
-        ("stated", "stated", as_written),
-        ("period", "period", True),
-        ("kind_label", "kind", True),
-        ("wording_label", "wording", True),
-        ("quote", "quote", True),
-        ("section_shown", "section", True),
-        ("section", "section_as_written", as_written),
+        ("district", "district"),
+        ("name", "indicator"),
+        ("shown", "value"),
+        ("stated", "stated"),
+        ("period", "period"),
+        ("kind_label", "kind"),
+        ("wording_label", "wording"),
+        ("quote", "quote"),
+        ("section_shown", "section"),
+        ("section", "section_as_written"),
     ]
-    return [alt.Tooltip(f"{field}:N", title=ds.col(title)) for field, title, shown in fields if shown]
+    as_written = {"stated", "section"}  # the document's own wording: the same texts in its own language
+    shown = [f for f in fields if f[0] not in as_written] if in_source_language(ds.lang) else fields
+    return [alt.Tooltip(f"{field}:N", title=ds.col(title)) for field, title in shown]
+
+
+def indicator_axis(ds: Dataset) -> alt.X:
+    """The x channel of an indicator panel: the value in the unit the panel's title names (`on_axis`). The
+    axis shows no title; the channel's title is what a screen reader hears for the mark."""
+    return alt.X(
+        "on_axis:Q", title=ds.col("axis_value"), scale=alt.Scale(zero=True), axis=alt.Axis(title=None, **COUNT_AXIS)
+    )
 
 
 def with_display_values(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
@@ -406,12 +415,7 @@ def targets(ds: Dataset) -> alt.TopLevelMixin | None:
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     plot_width = WIDTH - 300
     base = alt.Chart(data).encode(
-        x=alt.X(
-            "on_axis:Q",
-            title=ds.col("axis_value"),  # what a screen reader hears for the mark; the axis shows no title
-            scale=alt.Scale(zero=True),
-            axis=alt.Axis(title=None, **COUNT_AXIS),
-        ),
+        x=indicator_axis(ds),
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )
@@ -445,12 +449,7 @@ def target_strips(ds: Dataset, data: pd.DataFrame) -> alt.TopLevelMixin:
     data = data.assign(row=data["period"] + " · " + data["kind_label"])
     kinds = [k for k in ds.order("kind") if k in set(data["kind"])]
     base = alt.Chart(data).encode(
-        x=alt.X(
-            "on_axis:Q",
-            title=ds.col("axis_value"),  # what a screen reader hears for the mark; the axis shows no title
-            scale=alt.Scale(zero=True),
-            axis=alt.Axis(title=None, **COUNT_AXIS),
-        ),
+        x=indicator_axis(ds),
         y=alt.Y("row:N", title=None),
         tooltip=indicator_tooltips(ds),
     )

@@ -29,6 +29,11 @@ STATIC_KEY = "stpolicy_static_html"  # output metadata: the static twin of a fig
 META_KEY = "stpolicy"  # output metadata: what the output is ({"kind": "heading" | "figure" | "table", ...})
 SPEC_SCRIPT = '<script type="application/json" class="vega-spec">'  # a chart's vega-lite spec in the page
 SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}  # no RDF block in inline SVG
+# Around a chart's static twin (the PDF's figure, the figures folder). vega's default is 5 px on each side;
+# on the left more: WeasyPrint sets an end-anchored axis label that mixes Chinese characters into Latin
+# text (English labels such as "入选 (selected for a programme)") up to a character wider than vl-convert
+# measured it, and the longest such label lost its first character at the figure's left edge.
+STATIC_PADDING = {"left": 24, "top": 5, "right": 5, "bottom": 5}
 
 
 def script_safe_json(obj) -> str:
@@ -285,13 +290,6 @@ class Report:
         (self.figures_dir / f"{name}.svg").write_text(buffer.getvalue(), encoding="utf-8")
         (self.figures_dir / f"{name}.png").write_bytes(png.getvalue())
         return unique_ids(strip_xml_declaration(buffer.getvalue()), name), png.getvalue()
-
-
-# Around a chart's static twin (the PDF's figure, the figures folder). vega's default is 5 px on each side;
-# on the left more: WeasyPrint sets an end-anchored axis label that mixes Chinese characters into Latin
-# text (English labels such as "入选 (selected for a programme)") up to a character wider than vl-convert
-# measured it, and the longest such label lost its first character at the figure's left edge.
-STATIC_PADDING = {"left": 24, "top": 5, "right": 5, "bottom": 5}
 
 
 def labelled_cells(table_html: str, columns: list[str]) -> str:
