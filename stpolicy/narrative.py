@@ -449,7 +449,8 @@ def vocabulary(ds: Dataset, terms: pd.DataFrame, n_user_terms: int) -> list[str]
             )
             for r in shown.itertuples()
         ]
-        key = "vocab_none" if passing.empty else "vocab_few" if 2 * len(passing) < len(mine) else "vocab_pass"
+        n = len(passing)  # vocab_one: a single term takes the verb in the singular
+        key = "vocab_none" if n == 0 else "vocab_one" if n == 1 else "vocab_few" if 2 * n < len(mine) else "vocab_pass"
         few = few or key != "vocab_pass"
         out.append(
             t(

@@ -180,3 +180,22 @@ def test_agency_names_and_headings_are_not_counted_as_terms(ds):
     text = vocabulary.content(ds, "dinghai")
     assert "责任单位" not in text and "提升高能级科创平台质效" not in text  # bracket and task heading removed
     assert "定海海洋科学城二期" in text  # the measure's own words stay
+
+
+def test_vocabulary_sentence_counts_the_passing_terms_and_agrees_with_one(ds):
+    """One passing term takes "passes", several take "pass"; the count is the number of terms marked passing."""
+    zhenhai, dinghai = ds.district_ids
+    terms = pd.DataFrame(
+        {
+            "district_id": [zhenhai] * 3 + [dinghai] * 3,
+            "term": ["申报", "入选", "市级", "海洋", "体系", "改革"],
+            "gloss_en": [""] * 6,
+            "z": [2.5, 1.2, 1.1, 2.4, 2.1, 1.0],
+            "passes": [True, False, False, True, True, False],
+        }
+    )
+    sentences = narrative.vocabulary(ds, terms, 0)
+    one = next(s for s in sentences if ds.district_name(zhenhai) in s)
+    two = next(s for s in sentences if ds.district_name(dinghai) in s)
+    assert "Only 1 of" in one and " terms passes " in one and "申报" in one
+    assert "2 of" in two and " terms pass " in two and "海洋" in two and "体系" in two
