@@ -125,7 +125,9 @@ class Kernel:
         from .notebook import REPORT_BUILD_ENV
 
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-            self.km = AsyncKernelManager(kernel_name="python3")
+            # Its connection file (ports, key) beside its log, in the build's stage: a kernel that is killed
+            # does not remove it, and the stage goes with the build (or with the next one, after a kill -9).
+            self.km = AsyncKernelManager(kernel_name="python3", connection_file=str(self.log.with_suffix(".json")))
             try:
                 env = dict(os.environ)
                 if self.for_report:  # it feeds the report: outputs for notebook readers (the font) are skipped

@@ -85,19 +85,37 @@ def vega_font(lang: str) -> str:
     return ", ".join(families(lang))
 
 
+def vl_convert_font_folder() -> Path:
+    """A folder of links to exactly the report's font files, shared by every process that uses the same
+    files: each kernel, worker and test registers fonts, and a folder per process would pile up in /tmp."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    targets = sorted(str(path) for files in FILES.values() for _, path in files)
+    key = hashlib.sha256("\n".join(targets).encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"stpolicy-vl-fonts-{key}"
+    if folder.is_dir():
+        return folder
+    # Made under a private name, then renamed into place: a process that lost the race finds the folder
+    # complete (renaming onto a non-empty folder fails) and drops its own copy.
+    staging = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
+    for target in targets:
+        (staging / Path(target).name).symlink_to(target)
+    try:
+        staging.rename(folder)
+    except OSError:
+        shutil.rmtree(staging)
+    return folder
+
+
 @functools.cache
 def use_in_vl_convert() -> None:
     """Register exactly the report's font files: mplfonts' folder also holds serif CJK faces, which
     vl-convert would otherwise pick for Chinese characters in an English label."""
-    import tempfile
-
     import vl_convert
 
-    folder = Path(tempfile.mkdtemp(prefix="stpolicy-fonts-"))
-    for files in FILES.values():
-        for _, path in files:
-            (folder / path.name).symlink_to(path)
-    vl_convert.register_font_directory(str(folder))
+    vl_convert.register_font_directory(str(vl_convert_font_folder()))
 
 
 def web_font_subset(text: str, layout_features: list[str] | None = None, path: Path = FONT_FILE) -> bytes:

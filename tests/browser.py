@@ -58,10 +58,18 @@ def offline_page(path: Path, width: int, scheme: str = "light", timeout: int = 3
     return page, errors, requests
 
 
-def open_offline(path: Path, wait_ms: int = 3000) -> dict:
-    """Load a file:// page offline; return its text, console errors, outside requests and chart state."""
-    page, errors, requests = offline_page(path, 1200, timeout=15000)
-    page.wait_for_timeout(300)
+@functools.cache
+def reader_page(path: Path, width: int = 1280, scheme: str = "light"):
+    """A report loaded once per test process and kept open, for tests that only read it (loading a full report
+    and drawing its charts costs Chromium about 2 CPU-s): (page, errors, outside requests). Tests that click,
+    scroll or resize open their own page. Mark the readers `reader_page`: that keeps them on one xdist worker."""
+    page, errors, requests = offline_page(path, width, scheme)
+    page.wait_for_timeout(500)  # a chart that had to shrink is drawn again
+    return page, errors, requests
+
+
+def page_state(page, errors: list, requests: list) -> dict:
+    """A loaded page's text, console errors, outside requests and chart state."""
     state = page.evaluate("""() => ({
         charts: document.querySelectorAll('.vega-chart').length,
         drawn: Array.from(document.querySelectorAll('.vega-chart.vega-embed'))
@@ -71,7 +79,15 @@ def open_offline(path: Path, wait_ms: int = 3000) -> dict:
         figures: document.querySelectorAll('figure.report-figure').length,
         text: document.body.innerText,
     })""")
-    page.context.close()
-    state["errors"] = errors
+    state["errors"] = list(errors)
     state["outside_requests"] = [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
+    return state
+
+
+def open_offline(path: Path) -> dict:
+    """Load a file:// page offline in a page of its own; return page_state()."""
+    page, errors, requests = offline_page(path, 1200, timeout=15000)
+    page.wait_for_timeout(300)
+    state = page_state(page, errors, requests)
+    page.context.close()
     return state

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import warnings
 import zlib
 from pathlib import Path
 
@@ -25,14 +26,17 @@ def build(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "build_report.py", *map(str, args)], cwd=cwd, capture_output=True, text=True)
 
 
-def start(*args) -> subprocess.Popen:
-    """build() without waiting for it: a build a test interrupts, or runs beside another."""
+def start(*args, temp: Path | None = None) -> subprocess.Popen:
+    """build() without waiting for it: a build a test interrupts, or runs beside another. `temp`: the
+    build's temporary folder (TMPDIR), for a test that checks what the build leaves there."""
+    env = {**os.environ, "TMPDIR": str(temp)} if temp else None
     return subprocess.Popen(
         [sys.executable, "build_report.py", *map(str, args)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 
@@ -71,7 +75,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
         if "notebook_kernel" in item.fixturenames:  # on one worker: one kernel's start-up, not one per worker
             item.add_marker(pytest.mark.xdist_group("notebook_kernel"))
+        if item.get_closest_marker("reader_page"):  # on one worker: each report is loaded in Chromium once
+            item.add_marker(pytest.mark.xdist_group("reader_page"))
     items.sort(key=run_order)  # stable: the order is otherwise kept
+
+
+def pytest_collection_finish(session):
+    """On an xdist worker, --dist loadgroup must have tagged each grouped test's id with its group (that is how
+    the scheduler keeps a group on one worker). pytest 9.2 silently stopped that (pytest-dev/pytest-xdist#1386):
+    every worker then starts its own kernel and loads its own pages. Say so (in the warnings summary) rather
+    than run slowly without a word."""
+    if not session.config.getoption("loadgroup", False):
+        return
+    ungrouped = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if ungrouped:
+        message = f"pytest-xdist did not group {ungrouped[0]} (pytest {pytest.__version__}; see requirements.txt)"
+        warnings.warn(pytest.PytestWarning(message), stacklevel=1)
 
 
 def pytest_xdist_auto_num_workers(config) -> int:

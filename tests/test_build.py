@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import nbformat
 import psutil
 import pytest
-from conftest import ROOT, build, few_notebooks, set_cell, start
+from conftest import ROOT, build, few_notebooks, pdf_objects, set_cell, start
 
 from stpolicy import cache, pipeline
 from stpolicy.tasks import Task
@@ -29,7 +29,7 @@ def small(tmp_path: Path, *extra) -> list:
     ]  # fmt: skip
 
 
-def held_build(tmp_path: Path, *extra) -> tuple[subprocess.Popen, Path]:
+def held_build(tmp_path: Path, *extra, temp: Path | None = None) -> tuple[subprocess.Popen, Path]:
     """A small build whose notebook stops in its first cell after the parameters until killed; returns it
     and the file that notebook writes once it is there. Interrupting then is deterministic: the build is
     mid-notebook."""
@@ -41,7 +41,7 @@ def held_build(tmp_path: Path, *extra) -> tuple[subprocess.Popen, Path]:
     hold = f"open({str(marker)!r}, 'w').close()\nimport time\ntime.sleep(3600)"
     nb.cells.insert(after, nbformat.v4.new_code_cell(hold))
     nbformat.write(nb, notebook)
-    proc = start(*args)
+    proc = start(*args, temp=temp)
     deadline = time.monotonic() + 600  # generous: the machine may be loaded
     while not marker.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
@@ -154,11 +154,15 @@ def test_ctrl_c_leaves_the_previous_report_and_no_process(tmp_path):
 
 
 def test_after_kill_9_the_next_build_cleans_up_and_succeeds(tmp_path, cache_dir, small_built):
-    proc, _ = held_build(tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc, _ = held_build(tmp_path, temp=temp)
     kernels = kernel_pids(tmp_path / "out", proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
-    assert list((tmp_path / "out").glob(".stage-*"))  # the killed build left its stage behind
+    assert list((tmp_path / "out").glob(".stage-*"))  # the killed build left its stage behind ...
+    # ... with its kernel's connection file (ports, key) in it, not in the system's temp folder
+    assert list((tmp_path / "out").glob(".stage-*/*.json")) and not list(temp.glob("*.json"))
     result = build(*small(tmp_path, "--cache-dir", cache_dir))  # small_built has this one in the cache
     assert result.returncode == 0, result.stderr
     assert not list((tmp_path / "out").glob(".stage-*"))
@@ -247,3 +251,30 @@ def test_kernels_load_the_builds_validation_and_an_edit_validates_anew(tmp_path,
             data.validated(data_copy)
     finally:
         data.use_cache(None)
+
+
+def test_every_process_shares_one_font_folder_in_the_temp_dir(tmp_path, monkeypatch):
+    """Each kernel, worker and test registers the report's fonts with vl-convert; a folder per process
+    would pile up in /tmp (thousands after a day of builds)."""
+    from stpolicy import fonts
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    first, second = fonts.vl_convert_font_folder(), fonts.vl_convert_font_folder()
+    assert first == second and list(tmp_path.iterdir()) == [first]
+    expected = {path for files in fonts.FILES.values() for _, path in files}
+    assert {link.resolve() for link in first.iterdir()} == {p.resolve() for p in expected}
+
+
+def test_a_pdf_leaves_no_font_copies_in_the_temp_dir(tmp_path, monkeypatch):
+    """WeasyPrint copies the @font-face fonts (17 MB for the CJK one) into the temp folder; render workers
+    exit without the garbage collection that would remove them, so write_pdf removes them itself."""
+    from stpolicy import build, fonts
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    style = f"{fonts.file_font_face('zh')} body {{ font-family: '{fonts.FAMILY}' }}"
+    page = f"<html lang='zh'><style>{style}</style>科技</html>"
+    pdf = build.write_pdf(page, tmp_path / "a.pdf")
+    assert b"Noto-Sans-CJK-SC" in pdf_objects(pdf)  # the @font-face font was used (so it was copied)
+    assert list(temp.iterdir()) == []
