@@ -276,15 +276,24 @@ class Renderer:
     Rendering is CPU-bound Python: in the main process it held up the kernels' threads and ran one
     language and format after another. Workers ignore Ctrl-C (the build stops them, so no traceback)
     and list their ids beside the kernels' for the clean-up after a kill -9.
+
+    A build with one report file to write (one language, one format) renders it in the main process
+    instead (`inline`), when result() asks for it: by then every notebook has run, so there is nothing to
+    hold up, and a worker would only re-import the libraries (2-4 CPU-s). Ctrl-C then reaches the render
+    as it reaches the rest of the build.
     """
 
-    def __init__(self, jobs: int, pid_file: Path):
+    def __init__(self, jobs: int, pid_file: Path, inline: bool | None = None):
         self.jobs, self.pid_file = max(1, jobs), pid_file
+        self.inline = self.jobs == 1 if inline is None else inline
         self.pool = None
         self.pending: dict = {}
 
     def start(self, key, *args) -> None:
         """Queue build.render_notebooks(*args) under `key`."""
+        if self.inline:
+            self.pending[key] = args
+            return
         if self.pool is None:
             import multiprocessing
 
@@ -299,9 +308,13 @@ class Renderer:
     def result(self, key) -> dict:
         """The counts a render returned; raises Incomplete if it failed."""
         job = self.pending.pop(key)
-        while not job.ready():
-            job.wait(0.2)  # short waits keep Ctrl-C responsive
         try:
+            if self.inline:
+                from .build import render_notebooks
+
+                return render_notebooks(*job)
+            while not job.ready():
+                job.wait(0.2)  # short waits keep Ctrl-C responsive
             return job.get()
         except Exception as err:  # a rendering bug must not clobber the last good report either
             lang, fmt = key

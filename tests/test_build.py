@@ -199,17 +199,21 @@ def test_cache_key_follows_notebook_data_parameters_and_code(tmp_path):
     assert re.fullmatch(r"[0-9a-f]{64}", key)
 
 
-def test_a_rendering_error_in_a_worker_is_one_clear_line(tmp_path):
-    """The render workers' failures come back as Incomplete (nothing is published), not as a traceback."""
-    renderer = pipeline.Renderer(1, tmp_path / pipeline.WORKERS_PID_FILE)
+@pytest.mark.parametrize("inline", [False, True], ids=["worker", "inline"])
+def test_a_rendering_error_is_one_clear_line(tmp_path, inline):
+    """A render's failure comes back as Incomplete (nothing is published), not as a traceback, whether a
+    worker process rendered or the build itself (one report file to write)."""
+    pid_file = tmp_path / pipeline.WORKERS_PID_FILE
+    renderer = pipeline.Renderer(1, pid_file, inline=inline)
     try:
         renderer.start(("en", "html"), [tmp_path / "missing.ipynb"], ROOT / "data", "en", "html", tmp_path)
         with pytest.raises(pipeline.Incomplete, match=r"^rendering the en html report failed: FileNotFoundError"):
             renderer.result(("en", "html"))
-        workers = [int(p) for p in (tmp_path / pipeline.WORKERS_PID_FILE).read_text().split()]
+        workers = [] if inline else [int(p) for p in pid_file.read_text().split()]
     finally:
         renderer.stop()
-    assert workers and all(gone(pid) for pid in workers)
+    assert bool(workers) != inline and all(gone(pid) for pid in workers)
+    assert pipeline.Renderer(1, pid_file).inline and not pipeline.Renderer(2, pid_file).inline
 
 
 def test_a_template_change_re_renders_without_re_running_notebooks(tmp_path, monkeypatch):
