@@ -62,8 +62,11 @@ def matplotlib_rc(lang: str = "zh", text_as_text: bool = False) -> dict:
     (searchable in the PDF; the report page embeds the same fonts to show it), else outlines."""
     register_in_matplotlib()
     return {
-        "font.family": "sans-serif",
-        "font.sans-serif": families(lang),  # matplotlib falls back glyph by glyph along this list
+        # The families themselves before the generic "sans-serif": matplotlib falls back glyph by glyph along
+        # font.family, but resolves a generic family to its first installed font only (English text would
+        # then draw Chinese characters as empty boxes). The generic stays last for the SVG's browser.
+        "font.family": [*families(lang), "sans-serif"],
+        "font.sans-serif": families(lang),
         "axes.unicode_minus": False,  # the CJK font lacks U+2212
         "svg.fonttype": "none" if text_as_text else "path",
         "svg.hashsalt": "stpolicy",  # clip-path ids from the content, not at random: a rebuild gives the same bytes

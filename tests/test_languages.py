@@ -226,3 +226,22 @@ def test_a_third_language_needs_only_data(pseudo_locale, tmp_path, monkeypatch):
         assert text.startswith(OPEN) or text in narrative_texts, text[:120]
     svgs = sorted((tmp_path / "fig" / PSEUDO).glob("*.svg"))
     assert len(svgs) == counts["figure"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_static_charts_draw_every_character_in_both_languages(lang):
+    """English static charts fall back to the CJK font for Chinese words (a term, a quote), Chinese ones to the
+    Latin font for what the CJK font lacks: matplotlib warns about each glyph it cannot draw."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from stpolicy import fonts
+
+    with matplotlib.rc_context(fonts.matplotlib_rc(lang)), warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" fails the test
+        fig, ax = plt.subplots()
+        ax.set_title("入选 (selected) 【R&D】 – 3.42%")
+        fig.canvas.draw()
+        plt.close(fig)
