@@ -49,10 +49,10 @@ def offline_page(path: Path, width: int, scheme: str = "light", timeout: int = 3
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.resolve().as_uri())
-    # vega-embed marks its container once it has drawn the chart in place of the no-script note.
+    # charts.js marks a chart `data-drawn` once it is drawn at its final width (a chart too wide for its
+    # column is drawn again, narrower): no fixed wait, and no reading a chart between two drawings.
     page.wait_for_function(
-        "document.querySelectorAll('.vega-chart').length === "
-        "document.querySelectorAll('.vega-chart.vega-embed svg.marks, .vega-chart.vega-embed canvas').length",
+        "document.querySelectorAll('.vega-chart:not([data-drawn])').length === 0",
         timeout=timeout,
     )
     return page, errors, requests
@@ -63,9 +63,7 @@ def reader_page(path: Path, width: int = 1280, scheme: str = "light"):
     """A report loaded once per test process and kept open, for tests that only read it (loading a full report
     and drawing its charts costs Chromium about 2 CPU-s): (page, errors, outside requests). Tests that click,
     scroll or resize open their own page. Mark the readers `reader_page`: that keeps them on one xdist worker."""
-    page, errors, requests = offline_page(path, width, scheme)
-    page.wait_for_timeout(500)  # a chart that had to shrink is drawn again
-    return page, errors, requests
+    return offline_page(path, width, scheme)
 
 
 def page_state(page, errors: list, requests: list) -> dict:
@@ -87,7 +85,6 @@ def page_state(page, errors: list, requests: list) -> dict:
 def open_offline(path: Path) -> dict:
     """Load a file:// page offline in a page of its own; return page_state()."""
     page, errors, requests = offline_page(path, 1200, timeout=15000)
-    page.wait_for_timeout(300)
     state = page_state(page, errors, requests)
     page.context.close()
     return state

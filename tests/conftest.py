@@ -45,13 +45,16 @@ KERNEL_MODULES = ("test_build", "test_new_district", "test_workshop")
 BUILD_FIXTURES = ("cache_dir", "small_built", "districts_built", "notebook_kernel")
 
 
-def run_order(item) -> int:
-    """0: a unit test; 1: starts kernels or builds; 2: reads the full build (last: it builds meanwhile)."""
+def run_order(item) -> tuple[int, bool]:
+    """(phase, ungrouped). Phases: 0 a unit test; 1 starts kernels or builds; 2 reads the full build (last: it
+    builds meanwhile). Within a phase the xdist groups go first: a group runs on one worker from start to end,
+    and handed out last it would keep that worker busy while the others have nothing left to do."""
+    ungrouped = item.get_closest_marker("xdist_group") is None
     if "built" in item.fixturenames:
-        return 2
+        return 2, ungrouped
     if item.module.__name__ in KERNEL_MODULES or any(f in item.fixturenames for f in BUILD_FIXTURES):
-        return 1
-    return 0
+        return 1, ungrouped
+    return 0, ungrouped
 
 
 def pytest_addoption(parser):
@@ -75,6 +78,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
         if "notebook_kernel" in item.fixturenames:  # on one worker: one kernel's start-up, not one per worker
             item.add_marker(pytest.mark.xdist_group("notebook_kernel"))
+        if "districts_built" in item.fixturenames:  # on one worker: the other would only wait for its one kernel
+            item.add_marker(pytest.mark.xdist_group("districts_built"))
         if item.get_closest_marker("reader_page"):  # on one worker: each report is loaded in Chromium once
             item.add_marker(pytest.mark.xdist_group("reader_page"))
     items.sort(key=run_order)  # stable: the order is otherwise kept

@@ -31,10 +31,9 @@ def require(path, what: str):
         pytest.skip(message)
 
 
-def open_page(path, width: int, script=None, wait_ms: int = 500, scheme: str = "light"):
+def open_page(path, width: int, script=None, scheme: str = "light"):
     """Load a report offline at a viewport width (and colour scheme), wait for every chart, run `script`."""
     page, _, _ = offline_page(path, width, scheme)
-    page.wait_for_timeout(wait_ms)  # a chart that had to shrink is drawn again
     result = script(page)
     page.context.close()
     return result
@@ -99,7 +98,7 @@ def test_phone_width_has_no_horizontal_scroll_and_charts_fit(built, lang):
         state["toc_top"] = page.evaluate("document.querySelector('nav.toc').getBoundingClientRect().top")
         return state
 
-    state = open_page(built / "report" / f"report.{lang}.html", 420, measure, wait_ms=1500)
+    state = open_page(built / "report" / f"report.{lang}.html", 420, measure)
     assert state["viewport"] == 420
     assert state["page"] <= state["viewport"], f"page is {state['page']} px wide at {state['viewport']} px"
     assert len(state["charts"]) >= 6

@@ -74,6 +74,7 @@ function draw(el, spec) {
     });
   }
   return attempt(1).then(function (result) {
+    el.setAttribute("data-drawn", "");  // drawn at its final width (what tests and screenshots wait for)
     // reuse.js listens: a click on a mark that carries a quote opens the source viewer.
     el.dispatchEvent(new CustomEvent("chartdrawn", { bubbles: true, detail: result.view }));
     return result;
@@ -84,6 +85,7 @@ function drawCharts() {
   document.querySelectorAll("figure .vega-chart").forEach(function (el) {
     var spec = JSON.parse(el.nextElementSibling.textContent);
     el.innerHTML = "";  // drop the note for readers without JavaScript
+    el.removeAttribute("data-drawn");
     draw(el, spec).catch(function (err) {
       el.textContent = document.body.dataset.chartError + " " + err;  // text in the page's language
       console.error(err);
