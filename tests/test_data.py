@@ -512,3 +512,23 @@ def test_validation_is_kept_per_folder_until_the_folder_changes(data_copy, monke
     data.validated(data_copy)
     data.validated(DATA)
     assert len(folders) == 3
+
+
+def test_schema_checks_only_the_tables_that_changed_and_still_finds_a_new_mistake(data_copy, monkeypatch):
+    """A table that passed its schema is not checked again while its content, sidecar and the vocabularies
+    are unchanged: the second validation checks only the edited table, and finds its mistake."""
+    from stpolicy import validate as module
+
+    monkeypatch.setattr(module, "_PASSED", set())
+    checked = []
+    schema = module.pandera_schema
+    monkeypatch.setattr(
+        module, "pandera_schema", lambda meta, vocab: checked.append(meta["title"]) or schema(meta, vocab)
+    )
+    assert messages(data_copy) == [] and len(checked) == len(list(data_copy.glob("*.csv")))
+    checked.clear()
+    line = set_cell(data_copy / "districts.csv", "district_id", "dinghai", "doc_date", "2024/05/18")
+    assert messages(data_copy) == [
+        f"{data_copy}/districts.csv:{line}: doc_date: '2024/05/18' is not an ISO date (YYYY-MM-DD)"
+    ]
+    assert checked == [metadata(data_copy, "districts")["title"]]
