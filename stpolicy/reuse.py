@@ -174,14 +174,11 @@ def resources(meta: dict, lang: str, mode: str, title: str, marks: dict[str, set
 def measure_titles(ds, sources: Sources) -> dict:
     """A measure's title in the report language -> the passage of its heading, for titles that name one
     measure only (a table of measures links each title to its place in the plan)."""
-    m = ds.measures
-    titles = m[f"title_{ds.lang}"]
-    unique = m[~titles.duplicated(keep=False)]
+    m, column = ds.measures, ds.field("title")  # the column the report language shows (locales.yml)
+    unique = m[~m[column].duplicated(keep=False)]
     passages = {
         title: sources.locate(quote, district)
-        for title, quote, district in zip(
-            unique[f"title_{ds.lang}"], unique["quote"], unique["district_id"], strict=True
-        )
+        for title, quote, district in zip(unique[column], unique["quote"], unique["district_id"], strict=True)
     }
     return {title: p for title, p in passages.items() if p}
 

@@ -2,6 +2,7 @@ import contextlib
 import csv
 import functools
 import io
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import threading
 import warnings
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -41,8 +43,8 @@ def start(*args, temp: Path | None = None) -> subprocess.Popen:
 
 
 # Tests that start kernels or builds: by their module, or by the shared fixtures that build.
-KERNEL_MODULES = ("test_build", "test_new_district", "test_workshop")
-BUILD_FIXTURES = ("cache_dir", "small_built", "districts_built", "notebook_kernel")
+KERNEL_MODULES = ("test_build", "test_workshop")
+BUILD_FIXTURES = ("cache_dir", "small_built", "districts_report", "notebook_kernel")
 
 
 def run_order(item) -> tuple[int, bool]:
@@ -78,8 +80,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
         if "notebook_kernel" in item.fixturenames:  # on one worker: one kernel's start-up, not one per worker
             item.add_marker(pytest.mark.xdist_group("notebook_kernel"))
-        if "districts_built" in item.fixturenames:  # on one worker: the other would only wait for its one kernel
-            item.add_marker(pytest.mark.xdist_group("districts_built"))
+        if "districts_report" in item.fixturenames:  # on one worker: another would only wait for it to be made
+            item.add_marker(pytest.mark.xdist_group("districts_report"))
         if item.get_closest_marker("reader_page"):  # on one worker: each report is loaded in Chromium once
             item.add_marker(pytest.mark.xdist_group("reader_page"))
     items.sort(key=run_order)  # stable: the order is otherwise kept
@@ -241,6 +243,35 @@ def small_built(tmp_path_factory, cache_dir) -> Path:
         )  # fmt: skip
 
     return once(tmp_path_factory, "small", make)
+
+
+@pytest.fixture(scope="session")
+def districts_report(tmp_path_factory, cache_dir) -> SimpleNamespace:
+    """The report of the curated districts and two added ones (tests/new_districts.py) in a stub third language
+    (tests/in_process.py), made once per run in a test process: it serves the language's tests and the new
+    districts' tests, which each ran every section again. (data, page, notebook, counts)"""
+    import nbformat
+
+    def make(folder: Path) -> None:
+        from in_process import PSEUDO, pseudo_language, report_in_process
+        from new_districts import four_districts
+
+        from stpolicy.cache import Cache
+
+        data = four_districts(folder / "data")
+        with pseudo_language():
+            nb, counts, _ = report_in_process(data, PSEUDO, folder, Cache(cache_dir).memo)
+        nbformat.write(nb, folder / "report.ipynb")
+        (folder / "counts.json").write_text(json.dumps(counts), encoding="utf-8")
+
+    folder = once(tmp_path_factory, "districts", make)
+    return SimpleNamespace(
+        data=folder / "data",
+        page=next(folder.glob("report.*.html")),
+        nb=nbformat.read(folder / "report.ipynb", as_version=4),
+        counts=json.loads((folder / "counts.json").read_text(encoding="utf-8")),
+        figures=folder / "fig",
+    )
 
 
 def kept_once(built_file: Path, key: str, make) -> str:

@@ -1,32 +1,19 @@
 """Languages as data: every string in every language, and a stub third language that runs through
 the whole report (data, narrative, views, charts, every notebook, merge and HTML) without code changes."""
 
-import copy
 import html
 import json
 import re
 import string
 
-import nbformat
 import pandas as pd
 import pytest
 from conftest import DATA, ROOT
+from in_process import CLOSE, OPEN, PSEUDO, leaves
 
 from stpolicy import i18n, narrative
 from stpolicy.data import load
 from stpolicy.registry import registry
-
-PSEUDO = "xx"
-OPEN, CLOSE = "【", "】"  # in the CJK font, so charts draw them
-
-
-def leaves(node, path=()):
-    """(dotted key, {lang: text}) for every string of strings.yml."""
-    if isinstance(node, dict) and node and not any(isinstance(v, dict) for v in node.values()):
-        yield ".".join(path), node
-    elif isinstance(node, dict):
-        for key, child in node.items():
-            yield from leaves(child, (*path, str(key)))
 
 
 def placeholders(text: str) -> set[str]:
@@ -152,79 +139,31 @@ def test_chart_panels_stand_in_one_order_in_every_language():
 # --- a pseudo-locale: a third language made from data alone ------------------------------------------
 
 
-def pseudo_text(text: str) -> str:
-    """English text marked as the pseudo-language, placeholders kept."""
-    return f"{OPEN}{text}{CLOSE}"
+def test_a_third_language_needs_only_data(districts_report):
+    """The whole report in language PSEUDO (tests/in_process.py: its strings and locale rules added as data,
+    no code changed), here made for the curated districts and two added ones (conftest's districts_report)."""
+    from stpolicy import build
 
-
-@pytest.fixture
-def pseudo_locale():
-    """Add language "xx" (English strings, marked) to the string and locale data, nowhere else. The
-    cached dicts are changed in place, so every module sees them however it imported them."""
-    strings, locales = i18n.strings(), i18n.locales()
-    backup = copy.deepcopy(strings)
-    for _, texts in leaves(strings):
-        texts[PSEUDO] = pseudo_text(texts["en"]) if isinstance(texts["en"], str) else texts["en"]
-    locales[PSEUDO] = dict(locales["en"], html_lang="x-pseudo", name="Pseudo")
-    yield PSEUDO
-    strings.clear()
-    strings.update(backup)
-    del locales[PSEUDO]
-
-
-def run_notebook_in_process(path, parameters: dict) -> None:
-    """Execute a notebook's code cells here, its parameters cell replaced, collecting display() outputs."""
-    nb = nbformat.read(path, as_version=4)
-    namespace = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if "parameters" in cell.metadata.get("tags", []):
-            exec(cell.source, namespace)
-            namespace.update(parameters)
-        else:
-            exec(cell.source, namespace)
-
-
-def test_a_third_language_needs_only_data(pseudo_locale, tmp_path, monkeypatch):
-    import vl_convert
-
-    from stpolicy import build, notebook, report
-
-    outputs = []
-
-    def collect(data, raw=False, metadata=None):
-        outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
-
-    monkeypatch.setattr(report, "display", collect)
-    monkeypatch.setattr(vl_convert, "svg_to_png", lambda svg, scale=1: b"")  # the SVG is enough here
-    monkeypatch.setattr(notebook, "show_chart", lambda *args, **kwargs: None)  # outputs for notebook readers only
-    monkeypatch.setattr(notebook, "show_font", lambda *args, **kwargs: None)
-    params = {"data_dir": str(DATA), "districts": [], "lang": PSEUDO, "figures_dir": str(tmp_path / "fig")}
-    for section in registry().sections:
-        run_notebook_in_process(ROOT / "notebooks" / section.notebook, params)
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell(outputs=outputs))
-
-    counts = build.number_labels(nb, PSEUDO)
-    toc = build.table_of_contents(nb)
+    counts, toc = districts_report.counts, build.table_of_contents(districts_report.nb)
     assert counts["figure"] >= 5 and counts["table"] >= 8
     assert [e["id"] for e in toc if e["level"] == 2] == [f"sec-{s}" for s in registry().ids]
     assert all(e["text"].startswith(OPEN) for e in toc)
-    resources = build.report_resources(build.document_meta(DATA, PSEUDO, []), PSEUDO, "screen", toc)
-    page = build.render_html(nb, resources, None)
-    assert '<html lang="x-pseudo">' in page
+    page = districts_report.page.read_text(encoding="utf-8")
+    assert districts_report.page.name == f"report.{PSEUDO}.html" and '<html lang="x-pseudo">' in page
     assert f'data-label="figure">{OPEN}{OPEN}Figure{CLOSE} 1.{CLOSE}<' in page
     assert f"<title>{OPEN}Science and technology" in page
-    # Every paragraph the package writes is pseudo text (analysts' narrative.csv texts are data).
-    narrative_texts = set(pd.read_csv(DATA / "narrative.csv")["text_en"])
+    # Every paragraph the package writes is pseudo text; analysts' narrative.csv texts are data, and what the
+    # build adds to them (a cross-reference: "See Figure 2.") is pseudo text again.
+    narrative_texts = set(pd.read_csv(districts_report.data / "narrative.csv")["text_en"])
     main = page[page.index("<main") : page.index("</main>")]
     paragraphs = re.findall(r"<p(?: class=\"[^\"]*\")?>(.*?)</p>", main, re.S)
     assert len(paragraphs) > 30
     for p in paragraphs:
         text = html.unescape(re.sub(r"<[^>]+>", "", p)).strip()
-        assert text.startswith(OPEN) or text in narrative_texts, text[:120]
-    svgs = sorted((tmp_path / "fig" / PSEUDO).glob("*.svg"))
+        written = next((n for n in narrative_texts if text.startswith(n)), "")
+        added = text[len(written) :].strip()
+        assert added == "" or added.startswith(OPEN), text[:120]
+    svgs = sorted((districts_report.figures / PSEUDO).glob("*.svg"))
     assert len(svgs) == counts["figure"]
 
 
