@@ -106,25 +106,32 @@ def safeguard_theme_counts(ds: Dataset, district: str) -> pd.Series:
 
 
 def tool_parts(ds: Dataset, shares: pd.DataFrame) -> list[str]:
-    """Per district: the basic tools it relies on most, their share and the number of clauses."""
+    """Per district: the basic tools it relies on most, their share and the number of clauses, and the tools
+    that come next with theirs (how far ahead the first are: 47.6% against 43.9% is no clear lead)."""
     parts = []
     for district in ds.district_ids:
         group = shares[shares["district_id"] == district]
         if group.empty:
             continue
-        top = group.sort_values("share", ascending=False, kind="stable")
-        leaders = top[top["share"] == top["share"].iloc[0]]
-        parts.append(
-            t(
-                "findings.tool_part",
-                ds.lang,
-                district=ds.district_name(district),
-                tools=join([lower_first(ds.label("policy_tool", x), ds.lang) for x in leaders["policy_tool"]], ds.lang),
-                share=percent(leaders["share"].iloc[0], ds.lang),
-                n=int(group["n"].sum()),
-            )
+        ranked = group.sort_values("share", ascending=False, kind="stable")
+        first = ranked["share"].iloc[0]
+        leaders, rest = ranked[ranked["share"] == first], ranked[ranked["share"] < first]
+        runners_up = rest[rest["share"] == rest["share"].max()]  # none when every tool ties
+        fields = dict(
+            district=ds.district_name(district),
+            tools=tool_names(ds, leaders),
+            share=percent(leaders["share"].iloc[0], ds.lang),
+            n=int(group["n"].sum()),
         )
+        if len(runners_up):
+            fields.update(next=tool_names(ds, runners_up), next_share=percent(runners_up["share"].iloc[0], ds.lang))
+        parts.append(t("findings.tool_part_next" if len(runners_up) else "findings.tool_part", ds.lang, **fields))
     return parts
+
+
+def tool_names(ds: Dataset, rows: pd.DataFrame) -> str:
+    """The basic tools of these share rows, joined as a list in running text."""
+    return join([lower_first(ds.label("policy_tool", x), ds.lang) for x in rows["policy_tool"]], ds.lang)
 
 
 def test_sentence(ds: Dataset, tests: pd.DataFrame) -> str:
