@@ -158,11 +158,14 @@ def without_safeguards(ds: Dataset) -> str:
     left_out = narrative.safeguard_left_out(ds)
     if not left_out:
         return ""
+    # Only the districts that have safeguard provisions: the others' mix is the one just given.
+    safeguarded = set(ds.measures.loc[ds.measures["measure_id"].isin(analysis.safeguard_measures(ds)), "district_id"])
+    shares = analysis.tool_shares(ds, analysis.core_clauses(ds))
     return t(
         "findings.without_safeguards",
         ds.lang,
         left_out=left_out,
-        parts=clauses(ds, tool_parts(ds, analysis.tool_shares(ds, analysis.core_clauses(ds)))),
+        parts=clauses(ds, tool_parts(ds, shares[shares["district_id"].isin(safeguarded)]), capitalise=False),
         test=test_sentence(ds, analysis.core_mix_tests(ds)),
     )
 
@@ -330,7 +333,11 @@ def instruments(ds: Dataset, tests: pd.DataFrame) -> Finding | None:
         "instruments",
         sentences(
             ds,
-            [t("findings.tools", ds.lang, parts=clauses(ds, parts)), test_sentence(ds, tests), without_safeguards(ds)],
+            [
+                t("findings.tools", ds.lang, parts=clauses(ds, parts, capitalise=False)),
+                test_sentence(ds, tests),
+                without_safeguards(ds),
+            ],
         ),
         ["fig-tool_mix", "tab-mix_tests"],
     )
