@@ -499,6 +499,12 @@ def safeguard_measures(ds: Dataset) -> set[str]:
     return set(ds.measures.loc[top.str.endswith(SAFEGUARD_HEADING), "measure_id"])
 
 
+def safeguard_clauses(ds: Dataset) -> pd.DataFrame:
+    """In-scope clauses inside the safeguard provisions: what the sensitivity checks leave out."""
+    codes = in_scope_clauses(ds)
+    return codes[codes["measure_id"].isin(safeguard_measures(ds))].reset_index(drop=True)
+
+
 def core_clauses(ds: Dataset) -> pd.DataFrame:
     """In-scope clauses outside the safeguard provisions: the sensitivity check of the instrument mix."""
     codes = in_scope_clauses(ds)

@@ -100,14 +100,13 @@ def top_themes(
 
 def safeguard_theme_counts(ds: Dataset, district: str) -> pd.Series:
     """In-scope clauses per theme that lie in the district's safeguard provisions."""
-    codes = analysis.in_scope_clauses(ds)
-    codes = codes[(codes["district_id"] == district) & codes["measure_id"].isin(analysis.safeguard_measures(ds))]
-    return codes["theme"].value_counts()
+    codes = analysis.safeguard_clauses(ds)
+    return codes.loc[codes["district_id"] == district, "theme"].value_counts()
 
 
 def tool_parts(ds: Dataset, shares: pd.DataFrame) -> list[str]:
-    """Per district: the basic tools it relies on most, their share and the number of clauses, and the tools
-    that come next with theirs (how far ahead the first are: 47.6% against 43.9% is no clear lead)."""
+    """Per district: the basic tools with the largest share of its clauses, that share and the number of clauses,
+    and the tools that come next with theirs (how far ahead the first are: 47.6% against 43.9% is no clear lead)."""
     parts = []
     for district in ds.district_ids:
         group = shares[shares["district_id"] == district]
@@ -120,7 +119,7 @@ def tool_parts(ds: Dataset, shares: pd.DataFrame) -> list[str]:
         fields = dict(
             district=ds.district_name(district),
             tools=tool_names(ds, leaders),
-            share=percent(leaders["share"].iloc[0], ds.lang),
+            share=percent(first, ds.lang),
             n=int(group["n"].sum()),
         )
         if len(runners_up):
@@ -158,8 +157,8 @@ def without_safeguards(ds: Dataset) -> str:
     left_out = narrative.safeguard_left_out(ds)
     if not left_out:
         return ""
-    # Only the districts that have safeguard provisions: the others' mix is the one just given.
-    safeguarded = set(ds.measures.loc[ds.measures["measure_id"].isin(analysis.safeguard_measures(ds)), "district_id"])
+    # Only the districts that lose clauses: the others' mix is the one just given.
+    safeguarded = set(analysis.safeguard_clauses(ds)["district_id"])
     shares = analysis.tool_shares(ds, analysis.core_clauses(ds))
     return t(
         "findings.without_safeguards",

@@ -342,8 +342,7 @@ def targets(ds: Dataset) -> list[str]:
 
 def safeguard_left_out(ds: Dataset) -> str:
     """'12 of Dinghai District's clauses': the in-scope clauses in safeguard provisions, per district ('' if none)."""
-    codes = analysis.in_scope_clauses(ds)
-    dropped = codes[codes["measure_id"].isin(analysis.safeguard_measures(ds))].groupby("district_id").size()
+    dropped = analysis.safeguard_clauses(ds).groupby("district_id").size()
     return join(
         [t("findings.safeguard_part", ds.lang, district=ds.district_name(d), n=int(dropped[d])) for d in dropped.index],
         ds.lang,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .cache import digest
 from .defaults import fill_defaults, paragraph_of
 from .numerals import states_value
 from .tables import HEADER_LINE, Problem, RawTable, decode_utf8, primary_key, read_tables
@@ -127,7 +128,6 @@ def key_problems(table: RawTable, lines: set[int]) -> list[Problem]:
 def schema_digest(table: RawTable, vocab_table: RawTable) -> str:
     """What a table's schema check depends on: its cells (as defaults filled them), its sidecar and the
     vocabularies."""
-    from .cache import digest
 
     def content(frame: pd.DataFrame) -> str:  # the cells joined: hashed far faster than by pandas' own hashing
         return "\x1f".join(map(str, [frame.shape, *frame.columns, *frame.index, *frame.to_numpy().ravel()]))

@@ -301,6 +301,9 @@ def pdf_tool(*args: str) -> str:
     )
 
 
+PDF_TEXT_PAGES = 7  # pages per pdftotext process: 8 processes for the Chinese edition (56 pages)
+
+
 def pdf_text(pdf: Path) -> str:
     """The PDF's text laid out as on its pages, pages split by form feeds: one extraction serves every
     test. pdftotext takes 3-5 CPU-s on an edition, on one core, while tests on another worker wait for
@@ -322,9 +325,6 @@ def pdf_text(pdf: Path) -> str:
         return b"".join(outputs).decode()
 
     return kept_once(pdf, f"pdftotext-{pdf.name}", in_runs)
-
-
-PDF_TEXT_PAGES = 7  # pages per pdftotext process: 8 processes for the Chinese edition (56 pages)
 
 
 def pdf_objects(pdf) -> bytes:
