@@ -140,8 +140,9 @@ def test_sentence(ds: Dataset, tests: pd.DataFrame) -> str:
         return ""
     p, holm = tests.set_index("dimension").loc["policy_tool", ["p_value", "p_holm"]]
     if p >= ALPHA:
-        return t("findings.test_not_significant", ds.lang, p=p_value(p, ds.lang))
-    key = "findings.test_significant" if holm < ALPHA else "findings.test_significant_unadjusted"
+        key = "findings.test_not_significant"
+    else:
+        key = "findings.test_significant" if holm < ALPHA else "findings.test_significant_unadjusted"
     return t(
         key,
         ds.lang,
@@ -157,9 +158,13 @@ def without_safeguards(ds: Dataset) -> str:
     left_out = narrative.safeguard_left_out(ds)
     if not left_out:
         return ""
-    # Only the districts that lose clauses: the others' mix is the one just given.
+    # Only the districts that lose clauses: the others' mix is the one just given, and the sentence says so.
     safeguarded = set(analysis.safeguard_clauses(ds)["district_id"])
     shares = analysis.tool_shares(ds, analysis.core_clauses(ds))
+    unchanged = [ds.district_name(d) for d in ds.district_ids if d in set(shares["district_id"]) - safeguarded]
+    if unchanged:
+        none = t("findings.safeguards_none", ds.lang, districts=join(unchanged, ds.lang))
+        left_out = t("clause_sep", ds.lang).join([left_out, none])
     return t(
         "findings.without_safeguards",
         ds.lang,

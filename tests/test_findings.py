@@ -10,6 +10,7 @@ from conftest import DATA, read_rows, write_rows
 
 from stpolicy import analysis, charts, findings, narrative, views
 from stpolicy.data import load
+from stpolicy.i18n import t
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])
@@ -688,6 +689,8 @@ def test_instrument_finding_says_how_far_the_leading_tools_are_ahead(ds):
             }
             assert next_part[ds.lang] in text, (district, next_part[ds.lang])
     assert "47.6%" in text and "43.9%" in text  # known answer: Dinghai without its safeguard provisions
-    # Only a district with safeguard provisions is named again once they are left out: Zhenhai's mix stays as given.
+    # Once they are left out, only a district with safeguard provisions has its mix given again; Zhenhai, which
+    # has none, is named as unchanged, its shares not repeated.
     again = findings.without_safeguards(ds)
-    assert ds.district_name("dinghai") in again and ds.district_name("zhenhai") not in again
+    assert ds.district_name("dinghai") in again and "61.2%" not in again
+    assert t("findings.safeguards_none", ds.lang, districts=ds.district_name("zhenhai")) in again
